@@ -1,0 +1,108 @@
+package io.vertxchat.chat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.ChatException;
+import io.vertxchat.contract.ErrorCodes;
+import io.vertxchat.contract.Shapes;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stores and publishes each channel's messages in order. Per channel, one batch is in flight at
+ * a time; sends that arrive meanwhile wait and go together in the next batch (group commit).
+ * Because batches of a channel complete one after another, messages are published strictly in id
+ * order, and each is published before its sender gets the acknowledgement.
+ */
+final class ChannelWriter {
+  static final int MAX_BATCH = 500;
+  static final int MAX_QUEUED_PER_CHANNEL = 20_000;
+  private static final long STORE_TIMEOUT_MS = 5_000;
+
+  /** A validated send waiting for its batch. */
+  record PendingSend(JsonObject author, String text, String clientId, Message<?> request) {
+  }
+
+  private static final class Queue {
+    final ArrayDeque<PendingSend> waiting = new ArrayDeque<>();
+    boolean storing;
+  }
+
+  private final Vertx vertx;
+  private final Map<String, Queue> queues = new HashMap<>();
+  private final DeliveryOptions storeOptions = new DeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS);
+
+  ChannelWriter(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /** Number of sends waiting or being stored, across channels. */
+  int backlog() {
+    return queues.values().stream().mapToInt(q -> q.waiting.size()).sum();
+  }
+
+  void submit(String channel, PendingSend send) {
+    Queue queue = queues.computeIfAbsent(channel, c -> new Queue());
+    if (queue.waiting.size() >= MAX_QUEUED_PER_CHANNEL) {
+      send.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "storage is overloaded, try again");
+      return;
+    }
+    queue.waiting.add(send);
+    if (!queue.storing) {
+      storeNext(channel, queue);
+    }
+  }
+
+  private void storeNext(String channel, Queue queue) {
+    if (queue.waiting.isEmpty()) {
+      queues.remove(channel);
+      return;
+    }
+    List<PendingSend> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.waiting.size()));
+    JsonArray items = new JsonArray();
+    while (!queue.waiting.isEmpty() && batch.size() < MAX_BATCH) {
+      PendingSend send = queue.waiting.poll();
+      batch.add(send);
+      items.add(new JsonObject().put("author", send.author()).put("text", send.text()).put("clientId", send.clientId()));
+    }
+    queue.storing = true;
+    vertx.eventBus()
+      .<JsonObject>request(Addresses.STORE_MESSAGES, new JsonObject().put("channel", channel).put("messages", items),
+        storeOptions)
+      .onComplete(reply -> {
+        if (reply.succeeded()) {
+          publishAndAcknowledge(channel, batch, reply.result().body().getJsonArray("results"));
+        } else {
+          int code = ChatException.codeOf(reply.cause());
+          String text = code == ErrorCodes.NOT_FOUND ? "no channel '" + channel + "'" : "storage unavailable, try again";
+          batch.forEach(send -> send.request().fail(code, text));
+        }
+        queue.storing = false;
+        storeNext(channel, queue);
+      });
+  }
+
+  private void publishAndAcknowledge(String channel, List<PendingSend> batch, JsonArray results) {
+    String address = Addresses.channel(channel);
+    for (int i = 0; i < batch.size(); i++) {
+      JsonObject result = results.getJsonObject(i);
+      JsonObject message = result.getJsonObject("message");
+      if (message == null) {
+        batch.get(i).request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "message was not stored, try again");
+        continue;
+      }
+      if (result.getBoolean("stored")) {
+        vertx.eventBus().publish(address, Shapes.messageEvent(message));
+      }
+      batch.get(i).request().reply(message);
+    }
+  }
+}

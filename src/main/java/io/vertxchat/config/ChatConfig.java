@@ -1,0 +1,184 @@
+package io.vertxchat.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the node's configuration: {@code conf/config.json} (or the copy packaged in the jar),
+ * then environment variables, the later winning. Every value is checked here, once, so a bad
+ * setting stops start-up with one line that names it.
+ *
+ * <p>The result is one JSON object with a sub-object per concern ({@code http}, {@code pg},
+ * {@code cluster}, {@code auth}, {@code history}, {@code limits}); each verticle gets its own.
+ */
+public final class ChatConfig {
+
+  /** One environment variable and where its value goes in the JSON configuration. */
+  private record Setting(String env, String section, String key, Kind kind, long min, long max) {
+  }
+
+  private enum Kind { INT, BOOL, STRING, URL, PG_URL, HOST_PORTS }
+
+  private static final List<Setting> SETTINGS = List.of(
+    new Setting("CHAT_HTTP_PORT", "http", "port", Kind.INT, 0, 65535),
+    new Setting("CHAT_PUBLIC_URL", "http", "publicUrl", Kind.URL, 0, 0),
+    new Setting("CHAT_HTTP_INSTANCES", "http", "instances", Kind.INT, 0, 64),
+    new Setting("CHAT_SESSION_TIMEOUT_MINUTES", "http", "sessionTimeoutMinutes", Kind.INT, 1, 525600),
+    new Setting("CHAT_PG_URL", "pg", "url", Kind.PG_URL, 0, 0),
+    new Setting("CHAT_PG_POOL_SIZE", "pg", "poolSize", Kind.INT, 1, 200),
+    new Setting("CHAT_CLUSTER", "cluster", "enabled", Kind.BOOL, 0, 0),
+    new Setting("CHAT_CLUSTER_HOST", "cluster", "host", Kind.STRING, 0, 0),
+    new Setting("CHAT_CLUSTER_PORT", "cluster", "port", Kind.INT, 1, 65535),
+    new Setting("CHAT_CLUSTER_MEMBERS", "cluster", "members", Kind.HOST_PORTS, 0, 0),
+    new Setting("CHAT_CLUSTER_NAME", "cluster", "name", Kind.STRING, 0, 0),
+    new Setting("CHAT_DEV_LOGIN", "auth", "devLogin", Kind.BOOL, 0, 0),
+    new Setting("CHAT_OIDC_ISSUER", "auth", "oidcIssuer", Kind.URL, 0, 0),
+    new Setting("CHAT_OIDC_CLIENT_ID", "auth", "oidcClientId", Kind.STRING, 0, 0),
+    new Setting("CHAT_OIDC_CLIENT_SECRET", "auth", "oidcClientSecret", Kind.STRING, 0, 0),
+    new Setting("CHAT_GITHUB_CLIENT_ID", "auth", "githubClientId", Kind.STRING, 0, 0),
+    new Setting("CHAT_GITHUB_CLIENT_SECRET", "auth", "githubClientSecret", Kind.STRING, 0, 0),
+    new Setting("CHAT_ADMINS", "auth", "admins", Kind.STRING, 0, 0),
+    new Setting("CHAT_HISTORY_KEEP", "history", "keep", Kind.INT, 1, 1_000_000),
+    new Setting("CHAT_HISTORY_TRIM_SECONDS", "history", "trimSeconds", Kind.INT, 1, 86_400),
+    new Setting("CHAT_RATE_SENDS_PER_SECOND", "limits", "sendsPerSecond", Kind.INT, 1, 1_000_000),
+    new Setting("CHAT_RATE_SEND_BURST", "limits", "sendBurst", Kind.INT, 1, 1_000_000),
+    new Setting("CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", "limits", "channelCreatesPerMinute", Kind.INT, 1, 100_000),
+    new Setting("CHAT_MAX_SOCKETS_PER_USER", "limits", "socketsPerUser", Kind.INT, 1, 100_000),
+    new Setting("CHAT_MAX_REGISTRATIONS_PER_SOCKET", "limits", "registrationsPerSocket", Kind.INT, 1, 1000),
+    new Setting("CHAT_MAX_FRAME_BYTES", "limits", "maxFrameBytes", Kind.INT, 1024, 1_048_576)
+  );
+
+  private ChatConfig() {
+  }
+
+  /** Reads {@code conf/config.json} from the working directory, else the packaged default. */
+  public static JsonObject load(Map<String, String> env) {
+    return load(readDefaults(), env);
+  }
+
+  /** Applies {@code env} over {@code defaults} and checks every setting. */
+  public static JsonObject load(JsonObject defaults, Map<String, String> env) {
+    JsonObject config = defaults.copy();
+    for (Setting setting : SETTINGS) {
+      JsonObject section = config.getJsonObject(setting.section());
+      if (section == null) {
+        section = new JsonObject();
+        config.put(setting.section(), section);
+      }
+      String raw = env.get(setting.env());
+      Object value = raw != null ? raw.trim() : section.getValue(setting.key());
+      section.put(setting.key(), check(setting, value));
+    }
+    checkProviders(config.getJsonObject("auth"));
+    return config;
+  }
+
+  private static Object check(Setting setting, Object value) {
+    String name = setting.env() + " (" + setting.section() + "." + setting.key() + ")";
+    String text = value == null ? "" : String.valueOf(value);
+    switch (setting.kind()) {
+      case INT -> {
+        long number;
+        try {
+          number = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+          throw new ConfigException(name + " must be a whole number, got '" + text + "'");
+        }
+        if (number < setting.min() || number > setting.max()) {
+          throw new ConfigException(name + " must be between " + setting.min() + " and " + setting.max()
+            + ", got " + number);
+        }
+        return (int) number;
+      }
+      case BOOL -> {
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+          throw new ConfigException(name + " must be true or false, got '" + text + "'");
+        }
+        return Boolean.parseBoolean(text);
+      }
+      case URL -> {
+        if (!text.isEmpty() && !isHttpUrl(text)) {
+          throw new ConfigException(name + " must be an http(s) URL, got '" + text + "'");
+        }
+        return stripTrailingSlash(text);
+      }
+      case PG_URL -> {
+        try {
+          PgUrl.parse(text);
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(name + " " + e.getMessage());
+        }
+        return text;
+      }
+      case HOST_PORTS -> {
+        for (String member : text.split(",")) {
+          String m = member.trim();
+          if (!m.isEmpty() && !m.matches("[A-Za-z0-9.\\-\\[\\]:]+:\\d{1,5}")) {
+            throw new ConfigException(name + " must be a comma list of host:port, got '" + m + "'");
+          }
+        }
+        return text;
+      }
+      default -> {
+        return text;
+      }
+    }
+  }
+
+  private static void checkProviders(JsonObject auth) {
+    boolean oidcIssuer = !auth.getString("oidcIssuer").isEmpty();
+    boolean oidcClient = !auth.getString("oidcClientId").isEmpty();
+    if (oidcIssuer != oidcClient) {
+      throw new ConfigException("CHAT_OIDC_ISSUER and CHAT_OIDC_CLIENT_ID must be set together");
+    }
+    boolean githubId = !auth.getString("githubClientId").isEmpty();
+    boolean githubSecret = !auth.getString("githubClientSecret").isEmpty();
+    if (githubId != githubSecret) {
+      throw new ConfigException("CHAT_GITHUB_CLIENT_ID and CHAT_GITHUB_CLIENT_SECRET must be set together");
+    }
+    if (!oidcIssuer && !githubId && !auth.getBoolean("devLogin")) {
+      throw new ConfigException("no sign-in provider: set CHAT_OIDC_ISSUER/CHAT_OIDC_CLIENT_ID, "
+        + "CHAT_GITHUB_CLIENT_ID/CHAT_GITHUB_CLIENT_SECRET, or CHAT_DEV_LOGIN=true");
+    }
+  }
+
+  private static boolean isHttpUrl(String text) {
+    try {
+      URI uri = new URI(text);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private static String stripTrailingSlash(String text) {
+    return text.endsWith("/") ? text.substring(0, text.length() - 1) : text;
+  }
+
+  private static JsonObject readDefaults() {
+    Path file = Path.of("conf", "config.json");
+    try {
+      if (Files.isRegularFile(file)) {
+        return new JsonObject(Files.readString(file));
+      }
+      try (InputStream in = ChatConfig.class.getResourceAsStream("/conf/config.json")) {
+        if (in == null) {
+          throw new ConfigException("conf/config.json not found (neither in the working directory nor in the jar)");
+        }
+        return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    } catch (IOException | DecodeException e) {
+      throw new ConfigException("conf/config.json cannot be read: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.vertxchat.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CSRFHandler;
+import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.sstore.ClusteredSessionStore;
+import io.vertx.ext.web.sstore.SessionStore;
+import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.ErrorCodes;
+import io.vertxchat.http.auth.AuthRoutes;
+import io.vertxchat.http.auth.Avatars;
+import io.vertxchat.http.auth.DevIdentityProvider;
+import io.vertxchat.http.auth.SignInProviders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The node's HTTP face: static web app, sign-in, REST API and the SockJS event-bus bridge.
+ * Deployed once per core; all instances share the port.
+ *
+ * <p>Config: {@code {"http":{...},"auth":{...},"limits":{...},"secrets":{...},"node"}}.
+ */
+public class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  private static final String SESSION_COOKIE = "chat.session";
+
+  private HttpServer server;
+  private BridgeGuard guard;
+
+  @Override
+  public Future<?> start() {
+    JsonObject http = config().getJsonObject("http");
+    JsonObject auth = config().getJsonObject("auth");
+    JsonObject limits = config().getJsonObject("limits");
+    JsonObject secrets = config().getJsonObject("secrets");
+    String publicUrl = http.getString("publicUrl");
+    boolean https = publicUrl.startsWith("https:");
+
+    SessionStore store = ClusteredSessionStore.create(vertx);
+    SessionHandler sessions = SessionHandler.create(store)
+      .setSessionCookieName(SESSION_COOKIE)
+      .setCookieHttpOnlyFlag(true)
+      .setCookieSecureFlag(https)
+      .setCookieSameSite(CookieSameSite.LAX)
+      .setSessionTimeout(TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")))
+      .setNagHttps(false);
+    CSRFHandler csrf = CSRFHandler.create(vertx, secrets.getString("csrf"))
+      .setCookieSecure(https)
+      .setTimeout(TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")))
+      .setNagHttps(false);
+    Set<String> admins = Arrays.stream(auth.getString("admins").split(","))
+      .map(String::trim)
+      .filter(s -> !s.isEmpty())
+      .map(s -> s.contains("@") ? s.toLowerCase() : s)
+      .collect(Collectors.toSet());
+    guard = new BridgeGuard(vertx, store, Set.of(origin(publicUrl)), admins, limits);
+    DevIdentityProvider dev = auth.getBoolean("devLogin") ? new DevIdentityProvider(vertx, publicUrl, secrets) : null;
+
+    return SignInProviders.create(vertx, auth, dev)
+      .compose(providers -> {
+        AuthRoutes authRoutes = new AuthRoutes(vertx, providers, sessions, publicUrl);
+        Router router = router(sessions, csrf, authRoutes, dev, publicUrl);
+        vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED,
+          m -> guard.sessionEnded(m.body().getString("session")));
+        HttpServerOptions options = new HttpServerOptions()
+          .setHost("0.0.0.0")
+          .setPort(http.getInteger("port"))
+          .setMaxWebSocketFrameSize(limits.getInteger("maxFrameBytes"))
+          .setMaxWebSocketMessageSize(limits.getInteger("maxFrameBytes"))
+          .setCompressionSupported(true)
+          .setIdleTimeout(0);
+        return vertx.createHttpServer(options)
+          .requestHandler(router)
+          .listen();
+      })
+      .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (guard != null) {
+      guard.closeAll(1001, "server going away, reconnect");
+    }
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private Router router(SessionHandler sessions, CSRFHandler csrf, AuthRoutes auth, DevIdentityProvider dev,
+                        String publicUrl) {
+    Router router = Router.router(vertx);
+    router.route().handler(HttpVerticle::securityHeaders);
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+
+    if (dev != null) {
+      router.route(DevIdentityProvider.PATH + "/*").subRouter(dev.router());
+    }
+    router.get("/avatars/:file").handler(Avatars::serve);
+
+    router.route().handler(sessions);
+    router.route("/eventbus/*").subRouter(bridge(publicUrl));
+
+    router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16_384));
+    router.route("/api/*").handler(csrf);
+    router.route("/auth/logout").handler(csrf);
+    router.get("/api/providers").handler(auth::list);
+    router.get("/auth/login/:provider").handler(auth::login);
+    router.get("/auth/callback/:provider").handler(auth::callback);
+    router.post("/auth/logout").handler(auth::logout);
+
+    ApiRoutes api = new ApiRoutes(vertx);
+    router.route("/api/*").handler(ApiRoutes::requireUser);
+    router.get("/api/me").handler(api::me);
+    router.get("/api/channels").handler(api::channels);
+    router.post("/api/channels").handler(api::createChannel);
+    router.get("/api/channels/:name/messages").handler(api::messages);
+    router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ErrorCodes.NOT_FOUND, "no such API route"));
+
+    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true));
+    router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
+    router.route().failureHandler(HttpVerticle::failure);
+    return router;
+  }
+
+  private Router bridge(String publicUrl) {
+    SockJSBridgeOptions options = new SockJSBridgeOptions()
+      .addInboundPermitted(new PermittedOptions().setAddressRegex(Addresses.INBOUND_REGEX))
+      .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.CHANNEL_ADDRESS_REGEX))
+      .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.MONITOR_STATS))
+      .setReplyTimeout(10_000)
+      .setMaxAddressLength(80);
+    SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
+      .setOrigin(origin(publicUrl))
+      .setRegisterWriteHandler(false)
+      .setInsertJSESSIONID(false);
+    return SockJSHandler.create(vertx, sockJs).bridge(options, guard);
+  }
+
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response()
+      .putHeader("X-Content-Type-Options", "nosniff")
+      .putHeader("X-Frame-Options", "DENY")
+      .putHeader("Referrer-Policy", "same-origin");
+    ctx.next();
+  }
+
+  private static void failure(RoutingContext ctx) {
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    if (status >= 500) {
+      LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+    }
+    String message = switch (status) {
+      case 403 -> "forbidden: missing or wrong X-XSRF-TOKEN header";
+      case 404 -> "not found";
+      case 413 -> "request body too large";
+      case 400 -> "bad request";
+      default -> "internal error";
+    };
+    HttpErrors.send(ctx, status, message);
+  }
+
+  static String origin(String url) {
+    URI uri = URI.create(url);
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+  }
+}

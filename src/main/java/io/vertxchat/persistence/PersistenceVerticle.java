@@ -1,0 +1,309 @@
+package io.vertxchat.persistence;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import io.vertxchat.config.PgUrl;
+import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.ChatException;
+import io.vertxchat.contract.ErrorCodes;
+import io.vertxchat.contract.Shapes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Owns PostgreSQL: the pool, every query, and the history trim timer. Other verticles reach it
+ * only through the local {@code chat.internal.store.*} addresses. Storage faults become 503
+ * replies; the pool reconnects by itself when the database is back.
+ *
+ * <p>Config: {@code {"pg":{"url","poolSize"},"history":{"keep","trimSeconds"}}}.
+ */
+public class PersistenceVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PersistenceVerticle.class);
+  /** Advisory lock key for trimming: "chattrim". */
+  private static final long TRIM_LOCK_KEY = 0x6368617474726d6dL;
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  private Pool pool;
+  private int keep;
+
+  @Override
+  public Future<?> start() {
+    JsonObject pg = config().getJsonObject("pg");
+    JsonObject history = config().getJsonObject("history");
+    keep = history.getInteger("keep");
+    PgConnectOptions connect = PgUrl.parse(pg.getString("url"))
+      .setReconnectAttempts(0)
+      .setCachePreparedStatements(true)
+      .setPipeliningLimit(16);
+    PoolOptions poolOptions = new PoolOptions()
+      .setMaxSize(pg.getInteger("poolSize"))
+      .setConnectionTimeout(3)
+      .setConnectionTimeoutUnit(TimeUnit.SECONDS)
+      .setMaxWaitQueueSize(10_000);
+    pool = PgBuilder.pool()
+      .with(poolOptions)
+      .with(new NetClientOptions().setConnectTimeout(2_000))
+      .connectingTo(connect)
+      .using(vertx)
+      .build();
+
+    long trimPeriod = TimeUnit.SECONDS.toMillis(history.getInteger("trimSeconds"));
+    vertx.setPeriodic(trimPeriod, trimPeriod, id -> trim());
+
+    return Future.all(List.of(
+      consume(Addresses.STORE_MESSAGES, this::storeMessages),
+      consume(Addresses.STORE_EDIT, this::edit),
+      consume(Addresses.STORE_DELETE, this::delete),
+      consume(Addresses.STORE_HISTORY, this::history),
+      consume(Addresses.STORE_CHANNELS, body -> channels()),
+      consume(Addresses.STORE_CHANNEL_GET, this::channel),
+      consume(Addresses.STORE_CHANNEL_CREATE, this::createChannel),
+      consume(Addresses.STORE_USER_UPSERT, this::upsertUser),
+      consume(Addresses.STORE_USER_GET, this::user),
+      consume(Addresses.STORE_USER_LAST_CHANNEL, this::rememberLastChannel),
+      consume(Addresses.STORE_TRIM, body -> trim()),
+      consume(Addresses.STORE_PING, body -> ping())
+    )).compose(all -> ping()).onFailure(e -> LOG.error("PostgreSQL is not reachable at start", e));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool.close();
+  }
+
+  /** Registers a local consumer whose handler answers with a future; failures become contract codes. */
+  private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
+    return vertx.eventBus().<JsonObject>localConsumer(address, message -> {
+      Future<JsonObject> result;
+      try {
+        result = handler.apply(message.body() == null ? new JsonObject() : message.body());
+      } catch (RuntimeException e) {
+        result = Future.failedFuture(e);
+      }
+      result.onComplete(reply -> answer(address, message, reply.result(), reply.cause()));
+    }).completion();
+  }
+
+  private static void answer(String address, Message<JsonObject> message, JsonObject result, Throwable failure) {
+    if (failure == null) {
+      message.reply(result);
+    } else if (failure instanceof ChatException chat) {
+      message.fail(chat.failureCode(), chat.getMessage());
+    } else {
+      LOG.warn("storage failure on {}: {}", address, failure.toString());
+      message.fail(ErrorCodes.STORAGE_UNAVAILABLE, "storage unavailable, try again");
+    }
+  }
+
+  // ---- Messages
+
+  private Future<JsonObject> storeMessages(JsonObject body) {
+    String channel = body.getString("channel");
+    JsonArray batch = body.getJsonArray("messages");
+    Long[] authors = new Long[batch.size()];
+    String[] texts = new String[batch.size()];
+    String[] clientIds = new String[batch.size()];
+    for (int i = 0; i < batch.size(); i++) {
+      JsonObject item = batch.getJsonObject(i);
+      authors[i] = item.getJsonObject("author").getLong("id");
+      texts[i] = item.getString("text");
+      clientIds[i] = item.getString("clientId");
+    }
+    return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
+      .execute(Tuple.of(channel, authors, texts, clientIds))
+      .compose(rows -> {
+        Map<String, Row> stored = new HashMap<>();
+        for (Row row : rows) {
+          stored.put(row.getLong("author_id") + "/" + row.getString("client_id"), row);
+        }
+        if (stored.isEmpty()) {
+          return requireChannel(channel).compose(ok -> resolveBatch(channel, batch, stored));
+        }
+        return resolveBatch(channel, batch, stored);
+      });
+  }
+
+  /** Builds each request's reply: the new row, or for a repeated clientId the message stored before. */
+  private Future<JsonObject> resolveBatch(String channel, JsonArray batch, Map<String, Row> stored) {
+    List<Future<JsonObject>> results = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      JsonObject item = batch.getJsonObject(i);
+      JsonObject author = item.getJsonObject("author");
+      Row row = stored.remove(author.getLong("id") + "/" + item.getString("clientId"));
+      if (row != null) {
+        JsonObject message = Shapes.message(row.getLong("id"), channel, author, item.getString("text"),
+          row.getOffsetDateTime("created_at"), null);
+        results.add(Future.succeededFuture(new JsonObject().put("message", message).put("stored", true)));
+      } else {
+        results.add(pool.preparedQuery(SqlQueries.MESSAGE_BY_CLIENT_ID)
+          .execute(Tuple.of(author.getLong("id"), item.getString("clientId")))
+          .map(rows -> rows.size() == 0
+            ? new JsonObject().put("stored", false)
+            : new JsonObject().put("message", Shapes.message(rows.iterator().next())).put("stored", false)));
+      }
+    }
+    return Future.all(results).map(all -> new JsonObject().put("results", new JsonArray(all.list())));
+  }
+
+  private Future<JsonObject> edit(JsonObject body) {
+    long id = body.getLong("id");
+    long author = body.getLong("authorId");
+    return pool.preparedQuery(SqlQueries.EDIT_MESSAGE)
+      .execute(Tuple.of(id, author, body.getString("text")))
+      .compose(rows -> rows.size() > 0
+        ? Future.succeededFuture(Shapes.message(rows.iterator().next()))
+        : explainMissing(id));
+  }
+
+  private Future<JsonObject> delete(JsonObject body) {
+    long id = body.getLong("id");
+    long author = body.getLong("authorId");
+    return pool.preparedQuery(SqlQueries.DELETE_MESSAGE)
+      .execute(Tuple.of(id, author))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return explainMissing(id);
+        }
+        Row row = rows.iterator().next();
+        return Future.succeededFuture(new JsonObject().put("id", row.getLong("id")).put("channel", row.getString("channel")));
+      });
+  }
+
+  /** After an edit or delete touched nothing: 403 when someone else wrote it, 404 when it is gone. */
+  private Future<JsonObject> explainMissing(long id) {
+    return pool.preparedQuery(SqlQueries.MESSAGE_AUTHOR)
+      .execute(Tuple.of(id))
+      .compose(rows -> Future.failedFuture(rows.size() == 0
+        ? ChatException.notFound("no message " + id)
+        : ChatException.forbidden("only the author may change message " + id)));
+  }
+
+  private Future<JsonObject> history(JsonObject body) {
+    String channel = body.getString("channel");
+    Long before = body.getLong("before");
+    Long after = body.getLong("after");
+    int limit = body.getInteger("limit");
+    long upper = before == null ? Long.MAX_VALUE : before;
+    Future<RowSet<Row>> query = after == null
+      ? pool.preparedQuery(SqlQueries.HISTORY_BEFORE).execute(Tuple.of(channel, upper, limit))
+      : pool.preparedQuery(SqlQueries.HISTORY_AFTER).execute(Tuple.of(channel, after, upper, limit));
+    return query.compose(rows -> {
+      List<JsonObject> messages = new ArrayList<>(rows.size());
+      rows.forEach(row -> messages.add(Shapes.message(row)));
+      if (after == null) {
+        java.util.Collections.reverse(messages);
+      }
+      JsonObject page = Shapes.messagesPage(new JsonArray(new ArrayList<>(messages)));
+      return messages.isEmpty() ? requireChannel(channel).map(page) : Future.succeededFuture(page);
+    });
+  }
+
+  // ---- Channels
+
+  private Future<JsonObject> channels() {
+    return pool.query(SqlQueries.CHANNELS)
+      .execute()
+      .map(rows -> {
+        JsonArray channels = new JsonArray();
+        rows.forEach(row -> channels.add(Shapes.channel(row)));
+        return new JsonObject().put("channels", channels);
+      });
+  }
+
+  private Future<JsonObject> channel(JsonObject body) {
+    return requireChannel(body.getString("name"));
+  }
+
+  private Future<JsonObject> requireChannel(String name) {
+    return pool.preparedQuery(SqlQueries.CHANNEL_BY_NAME)
+      .execute(Tuple.of(name))
+      .compose(rows -> rows.size() == 0
+        ? Future.failedFuture(ChatException.notFound("no channel '" + name + "'"))
+        : Future.succeededFuture(Shapes.channel(rows.iterator().next())));
+  }
+
+  private Future<JsonObject> createChannel(JsonObject body) {
+    String name = body.getString("name");
+    return pool.preparedQuery(SqlQueries.INSERT_CHANNEL)
+      .execute(Tuple.of(name, body.getLong("createdBy")))
+      .map(rows -> Shapes.channel(rows.iterator().next()))
+      .recover(e -> Future.failedFuture(e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        ? new ChatException(ErrorCodes.CONFLICT, "channel '" + name + "' exists already")
+        : e));
+  }
+
+  // ---- Users
+
+  private Future<JsonObject> upsertUser(JsonObject body) {
+    return pool.preparedQuery(SqlQueries.UPSERT_USER)
+      .execute(Tuple.of(body.getString("provider"), body.getString("subject"), body.getString("name"),
+        body.getString("email"), body.getString("avatarUrl"), body.getString("profileUrl")))
+      .map(rows -> userWithSettings(rows.iterator().next()));
+  }
+
+  private Future<JsonObject> user(JsonObject body) {
+    return pool.preparedQuery(SqlQueries.USER_BY_ID)
+      .execute(Tuple.of(body.getLong("id")))
+      .compose(rows -> rows.size() == 0
+        ? Future.failedFuture(ChatException.notFound("no user " + body.getLong("id")))
+        : Future.succeededFuture(userWithSettings(rows.iterator().next())));
+  }
+
+  private static JsonObject userWithSettings(Row row) {
+    return Shapes.user(row)
+      .put("subject", row.getString("subject"))
+      .put("email", row.getString("email"))
+      .put("lastChannel", row.getString("last_channel"));
+  }
+
+  private Future<JsonObject> rememberLastChannel(JsonObject body) {
+    return pool.preparedQuery(SqlQueries.SET_LAST_CHANNEL)
+      .execute(Tuple.of(body.getLong("id"), body.getString("channel")))
+      .map(rows -> new JsonObject().put("updated", rows.rowCount()));
+  }
+
+  // ---- Health and trimming
+
+  private Future<JsonObject> ping() {
+    return pool.query(SqlQueries.PING).execute().map(rows -> new JsonObject().put("ok", true));
+  }
+
+  /** Trims every channel to the newest {@code keep} messages, unless another node is trimming now. */
+  private Future<JsonObject> trim() {
+    return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.TRY_TRIM_LOCK)
+        .execute(Tuple.of(TRIM_LOCK_KEY))
+        .compose(lock -> {
+          if (!lock.iterator().next().getBoolean("locked")) {
+            return Future.succeededFuture(new JsonObject().put("ran", false).put("deleted", 0));
+          }
+          return conn.preparedQuery(SqlQueries.TRIM_HISTORY)
+            .execute(Tuple.of(keep))
+            .map(rows -> new JsonObject().put("ran", true).put("deleted", rows.rowCount()));
+        }))
+      .onSuccess(result -> {
+        if (result.getInteger("deleted") > 0) {
+          LOG.info("trimmed {} message(s) to keep {} per channel", result.getInteger("deleted"), keep);
+        }
+      })
+      .onFailure(e -> LOG.warn("history trim failed: {}", e.toString()));
+  }
+}

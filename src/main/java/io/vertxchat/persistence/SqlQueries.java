@@ -1,0 +1,124 @@
+package io.vertxchat.persistence;
+
+/** Every SQL statement of the product; parameters are always {@code $n}, never concatenated. */
+final class SqlQueries {
+  private SqlQueries() {
+  }
+
+  private static final String MESSAGE_COLUMNS = """
+    m.id, c.name AS channel, m.text, m.created_at, m.edited_at,
+    u.id AS u_id, u.name AS u_name, u.avatar_url AS u_avatar_url, u.profile_url AS u_profile_url,
+    u.provider AS u_provider
+    """;
+
+  /**
+   * Stores a batch of messages for one channel in one round trip. Locking the channel row first
+   * makes concurrent writers (on any node) commit in id order, so a reader who saw id N and asks
+   * for {@code after N} can never miss a lower id committed later. Rows that repeat an
+   * (author, clientId) are skipped: a retried send stores nothing new.
+   * $1 channel name, $2 author ids, $3 texts, $4 client ids.
+   */
+  static final String INSERT_MESSAGES = """
+    WITH ch AS (
+      SELECT id FROM channels WHERE name = $1 FOR UPDATE
+    ), batch AS (
+      SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS b(author_id, text, client_id, ord)
+    )
+    INSERT INTO messages (channel_id, author_id, text, client_id)
+    SELECT ch.id, batch.author_id, batch.text, batch.client_id FROM ch CROSS JOIN batch ORDER BY batch.ord
+    ON CONFLICT (author_id, client_id) DO NOTHING
+    RETURNING id, author_id, client_id, created_at
+    """;
+
+  /** The message an earlier send with the same (author, clientId) stored. $1 author, $2 client id. */
+  static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
+    FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
+    WHERE m.author_id = $1 AND m.client_id = $2
+    """;
+
+  /** The newest messages before an id, newest first. $1 channel, $2 before (exclusive), $3 limit. */
+  static final String HISTORY_BEFORE = "SELECT " + MESSAGE_COLUMNS + """
+    FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
+    WHERE m.channel_id = (SELECT id FROM channels WHERE name = $1) AND m.id < $2
+    ORDER BY m.id DESC LIMIT $3
+    """;
+
+  /** The oldest messages after an id, oldest first. $1 channel, $2 after, $3 before, $4 limit. */
+  static final String HISTORY_AFTER = "SELECT " + MESSAGE_COLUMNS + """
+    FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
+    WHERE m.channel_id = (SELECT id FROM channels WHERE name = $1) AND m.id > $2 AND m.id < $3
+    ORDER BY m.id ASC LIMIT $4
+    """;
+
+  /** Edits a message if $2 wrote it. $1 id, $2 author, $3 text. */
+  static final String EDIT_MESSAGE = """
+    WITH m AS (
+      UPDATE messages SET text = $3, edited_at = now() WHERE id = $1 AND author_id = $2 RETURNING *
+    )
+    SELECT m.id, c.name AS channel, m.text, m.created_at, m.edited_at,
+      u.id AS u_id, u.name AS u_name, u.avatar_url AS u_avatar_url, u.profile_url AS u_profile_url,
+      u.provider AS u_provider
+    FROM m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
+    """;
+
+  /** Deletes a message if $2 wrote it. $1 id, $2 author. */
+  static final String DELETE_MESSAGE = """
+    WITH m AS (
+      DELETE FROM messages WHERE id = $1 AND author_id = $2 RETURNING id, channel_id
+    )
+    SELECT m.id, c.name AS channel FROM m JOIN channels c ON c.id = m.channel_id
+    """;
+
+  /** Who wrote a message, to tell "not yours" (403) from "no such message" (404). $1 id. */
+  static final String MESSAGE_AUTHOR = "SELECT author_id FROM messages WHERE id = $1";
+
+  static final String CHANNELS = "SELECT name, created_at, created_by FROM channels ORDER BY name";
+
+  static final String CHANNEL_BY_NAME = "SELECT name, created_at, created_by FROM channels WHERE name = $1";
+
+  /** $1 name, $2 creator. A duplicate name fails with SQLState 23505. */
+  static final String INSERT_CHANNEL = """
+    INSERT INTO channels (name, created_by) VALUES ($1, $2) RETURNING name, created_at, created_by
+    """;
+
+  /** Creates or refreshes a user by (provider, subject). $1..$6 as named. */
+  static final String UPSERT_USER = """
+    INSERT INTO users (provider, subject, name, email, avatar_url, profile_url)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (provider, subject) DO UPDATE SET
+      name = EXCLUDED.name, email = EXCLUDED.email, avatar_url = EXCLUDED.avatar_url,
+      profile_url = EXCLUDED.profile_url, updated_at = now()
+    RETURNING id AS u_id, name AS u_name, avatar_url AS u_avatar_url, profile_url AS u_profile_url,
+      provider AS u_provider, subject, email, last_channel
+    """;
+
+  static final String USER_BY_ID = """
+    SELECT id AS u_id, name AS u_name, avatar_url AS u_avatar_url, profile_url AS u_profile_url,
+      provider AS u_provider, subject, email, last_channel
+    FROM users WHERE id = $1
+    """;
+
+  /** $1 user, $2 channel name (only an existing channel is remembered). */
+  static final String SET_LAST_CHANNEL = """
+    UPDATE users SET last_channel = $2 WHERE id = $1 AND EXISTS (SELECT 1 FROM channels WHERE name = $2)
+    """;
+
+  /** Only one node trims at a time: a transaction-scoped advisory lock, skipped when busy. $1 key. */
+  static final String TRY_TRIM_LOCK = "SELECT pg_try_advisory_xact_lock($1) AS locked";
+
+  /**
+   * Keeps the newest $1 messages of every channel. For each channel an index scan finds the id of
+   * the newest message to drop, and the delete walks the same index: no full scan per tick.
+   */
+  static final String TRIM_HISTORY = """
+    WITH cut AS (
+      SELECT c.id AS channel_id,
+        (SELECT m.id FROM messages m WHERE m.channel_id = c.id ORDER BY m.id DESC OFFSET $1 LIMIT 1) AS newest_dropped
+      FROM channels c
+    )
+    DELETE FROM messages m USING cut
+    WHERE cut.newest_dropped IS NOT NULL AND m.channel_id = cut.channel_id AND m.id <= cut.newest_dropped
+    """;
+
+  static final String PING = "SELECT 1";
+}

@@ -1,0 +1,114 @@
+package io.vertxchat.chat;
+
+import io.vertx.core.json.JsonObject;
+import io.vertxchat.support.BridgeSocket;
+import io.vertxchat.support.ChatClient;
+import io.vertxchat.support.TestNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class MessagingTest {
+  private static TestNodes nodes;
+  private final List<BridgeSocket> sockets = new ArrayList<>();
+
+  @BeforeAll
+  static void cluster() {
+    nodes = TestNodes.shared();
+  }
+
+  @AfterEach
+  void closeSockets() {
+    sockets.forEach(BridgeSocket::close);
+  }
+
+  private BridgeSocket socket(ChatClient client) {
+    BridgeSocket socket = client.socket();
+    sockets.add(socket);
+    return socket;
+  }
+
+  @Test
+  void a_sent_message_is_stored_acknowledged_and_delivered_on_both_nodes() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    ChatClient bob = nodes.signInOnB("Bob");
+    String channel = TestNodes.newChannel(alice);
+    String address = "chat.channel." + channel;
+
+    BridgeSocket aliceSocket = socket(alice);
+    BridgeSocket bobSocket = socket(bob);
+    aliceSocket.subscribe(address);
+    bobSocket.subscribe(address);
+    nodes.awaitRegistrationPropagation(address);
+
+    JsonObject reply = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "  hello  "));
+    assertNull(reply.getValue("failureCode"), () -> "send failed: " + reply);
+    JsonObject stored = reply.getJsonObject("body");
+    long id = stored.getLong("id");
+    assertTrue(id > 0);
+    assertEquals("hello", stored.getString("text"), "text is trimmed");
+    assertEquals(channel, stored.getString("channel"));
+    assertEquals("Alice", stored.getJsonObject("author").getString("name"));
+    assertEquals("dev", stored.getJsonObject("author").getString("provider"));
+    assertNotNull(stored.getString("createdAt"));
+    assertNull(stored.getValue("editedAt"));
+
+    JsonObject onA = aliceSocket.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message");
+    JsonObject onB = bobSocket.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message");
+    assertEquals(id, onA.getLong("id"));
+    assertEquals(id, onB.getLong("id"));
+    assertEquals("hello", onB.getString("text"));
+    assertEquals("Alice", onB.getJsonObject("author").getString("name"));
+
+    assertEquals("1", nodes.sql("SELECT count(*) FROM messages WHERE id = " + id + " AND text = 'hello'"));
+  }
+
+  @Test
+  void a_retry_with_the_same_client_id_stores_nothing_new() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    String channel = TestNodes.newChannel(alice);
+    BridgeSocket socket = socket(alice);
+    JsonObject body = new JsonObject().put("channel", channel).put("text", "once").put("clientId", "retry-1");
+
+    long first = socket.request("chat.send", body).getJsonObject("body").getLong("id");
+    long second = socket.request("chat.send", body).getJsonObject("body").getLong("id");
+
+    assertEquals(first, second, "the retry answers with the message stored the first time");
+    assertEquals("1", nodes.sql("SELECT count(*) FROM messages m JOIN channels c ON c.id = m.channel_id"
+      + " WHERE c.name = '" + channel + "'"));
+  }
+
+  @Test
+  void messages_of_a_channel_arrive_in_id_order() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    ChatClient bob = nodes.signInOnB("Bob");
+    String channel = TestNodes.newChannel(alice);
+    String address = "chat.channel." + channel;
+    BridgeSocket reader = socket(bob);
+    reader.subscribe(address);
+    nodes.awaitRegistrationPropagation(address);
+
+    BridgeSocket writer = socket(alice);
+    int count = 200;
+    for (int i = 0; i < count; i++) {
+      writer.write(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r" + i)
+        .put("body", new JsonObject().put("channel", channel).put("text", "m" + i)));
+    }
+    long last = 0;
+    for (int i = 0; i < count; i++) {
+      long id = reader.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id");
+      assertTrue(id > last, "id " + id + " arrived after " + last);
+      last = id;
+    }
+  }
+}

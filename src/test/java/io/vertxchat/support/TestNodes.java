@@ -1,0 +1,170 @@
+package io.vertxchat.support;
+
+import io.vertx.core.Vertx;
+import io.vertxchat.ChatNode;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts real nodes for tests: each with its own free HTTP port, the dev provider on, a real
+ * PostgreSQL database, and (for clusters) real Hazelcast on 127.0.0.1 under a cluster name of its
+ * own. {@link #shared()} is one two-node cluster reused by every test class of the run, since
+ * joining costs seconds; tests keep apart by using channels of their own.
+ */
+public final class TestNodes {
+  private static TestNodes shared;
+
+  private final String pgUrl;
+  private final ChatNode a;
+  private final ChatNode b;
+  private final Vertx clientVertx;
+
+  private TestNodes(String pgUrl, ChatNode a, ChatNode b) {
+    this.pgUrl = pgUrl;
+    this.a = a;
+    this.b = b;
+    this.clientVertx = Vertx.vertx();
+  }
+
+  /** The two-node cluster every ordinary test shares; started on first use. */
+  public static synchronized TestNodes shared() {
+    if (shared == null) {
+      String pgUrl = TestPostgres.get().newDatabaseUrl();
+      String cluster = "chat-test-" + UUID.randomUUID();
+      int portA = TestPostgres.freePort();
+      int portB = TestPostgres.freePort();
+      Map<String, String> common = baseEnv(pgUrl);
+      common.put("CHAT_CLUSTER", "true");
+      common.put("CHAT_CLUSTER_NAME", cluster);
+      common.put("CHAT_CLUSTER_MEMBERS", "127.0.0.1:" + portA + ",127.0.0.1:" + portB);
+      ChatNode a = start(withNode(common, portA));
+      ChatNode b = start(withNode(common, portB));
+      shared = new TestNodes(pgUrl, a, b);
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+    }
+    return shared;
+  }
+
+  /** Settings of a test node: dev sign-in, generous rate limits, no trim timer during tests. */
+  public static Map<String, String> baseEnv(String pgUrl) {
+    Map<String, String> env = new HashMap<>();
+    env.put("CHAT_PG_URL", pgUrl);
+    env.put("CHAT_DEV_LOGIN", "true");
+    env.put("CHAT_HTTP_INSTANCES", "2");
+    env.put("CHAT_HISTORY_TRIM_SECONDS", "86400");
+    env.put("CHAT_RATE_SENDS_PER_SECOND", "10000");
+    env.put("CHAT_RATE_SEND_BURST", "10000");
+    env.put("CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", "10000");
+    return env;
+  }
+
+  /** Adds this node's ports: HTTP on {@code httpPort}, Hazelcast on {@code httpPort}'s own free port. */
+  private static Map<String, String> withNode(Map<String, String> common, int clusterPort) {
+    Map<String, String> env = new HashMap<>(common);
+    int httpPort = TestPostgres.freePort();
+    env.put("CHAT_HTTP_PORT", String.valueOf(httpPort));
+    env.put("CHAT_PUBLIC_URL", "http://localhost:" + httpPort);
+    env.put("CHAT_CLUSTER_PORT", String.valueOf(clusterPort));
+    return env;
+  }
+
+  /** A single node that is not clustered, with extra settings; the caller closes it. */
+  public static ChatNode single(String pgUrl, Map<String, String> extra) {
+    Map<String, String> env = baseEnv(pgUrl);
+    int httpPort = TestPostgres.freePort();
+    env.put("CHAT_HTTP_PORT", String.valueOf(httpPort));
+    env.put("CHAT_PUBLIC_URL", "http://localhost:" + httpPort);
+    env.putAll(extra);
+    return start(env);
+  }
+
+  public static ChatNode start(Map<String, String> env) {
+    try {
+      return ChatNode.start(env).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("node did not start: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Waits until both nodes' event buses agree on which nodes have subscribers of {@code address}:
+   * a publish right after a remote registration can otherwise miss it for a few hundred ms.
+   */
+  public void awaitRegistrationPropagation(String address) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      java.util.Set<String> onA = registrations(a, address);
+      java.util.Set<String> onB = registrations(b, address);
+      if (!onA.isEmpty() && onA.equals(onB)) {
+        return;
+      }
+      ChatClient.await(a.vertx().timer(50));
+    }
+    throw new AssertionError("registrations of " + address + " did not propagate in 10 s");
+  }
+
+  private static java.util.Set<String> registrations(ChatNode node, String address) {
+    io.vertx.core.Promise<java.util.List<io.vertx.core.spi.cluster.RegistrationInfo>> promise =
+      io.vertx.core.Promise.promise();
+    ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager().getRegistrations(address, promise);
+    java.util.Set<String> nodes = new java.util.HashSet<>();
+    ChatClient.await(promise.future()).forEach(r -> nodes.add(r.nodeId()));
+    return nodes;
+  }
+
+  public ChatNode a() {
+    return a;
+  }
+
+  public ChatNode b() {
+    return b;
+  }
+
+  public String pgUrl() {
+    return pgUrl;
+  }
+
+  public String database() {
+    return TestPostgres.databaseOf(pgUrl);
+  }
+
+  /** A person signed in on node A or B. */
+  public ChatClient signInOnA(String name) {
+    return ChatClient.signIn(clientVertx, a.publicUrl(), name);
+  }
+
+  public ChatClient signInOnB(String name) {
+    return ChatClient.signIn(clientVertx, b.publicUrl(), name);
+  }
+
+  public Vertx clientVertx() {
+    return clientVertx;
+  }
+
+  /** A fresh channel name, created through the API by {@code creator}. */
+  public static String newChannel(ChatClient creator) {
+    String name = "t-" + UUID.randomUUID().toString().substring(0, 12);
+    int status = creator.post("/api/channels", new io.vertx.core.json.JsonObject().put("name", name)).statusCode();
+    if (status != 201) {
+      throw new AssertionError("could not create channel " + name + ": " + status);
+    }
+    return name;
+  }
+
+  /** Runs SQL on the shared database and returns psql's output. */
+  public String sql(String sql) {
+    return TestPostgres.get().psql(database(), sql);
+  }
+
+  private void close() {
+    try {
+      b.close().await(20, TimeUnit.SECONDS);
+      a.close().await(20, TimeUnit.SECONDS);
+    } catch (Exception ignored) {
+      // the JVM is exiting anyway
+    }
+  }
+}
