@@ -10,7 +10,6 @@ import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.CSRFHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
@@ -63,10 +62,7 @@ public class HttpVerticle extends VerticleBase {
       .setCookieSameSite(CookieSameSite.LAX)
       .setSessionTimeout(TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")))
       .setNagHttps(false);
-    CSRFHandler csrf = CSRFHandler.create(vertx, secrets.getString("csrf"))
-      .setCookieSecure(https)
-      .setTimeout(TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")))
-      .setNagHttps(false);
+    CsrfGuard csrf = new CsrfGuard(secrets.getString("csrf"), https);
     Set<String> admins = Arrays.stream(auth.getString("admins").split(","))
       .map(String::trim)
       .filter(s -> !s.isEmpty())
@@ -103,7 +99,7 @@ public class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router(SessionHandler sessions, CSRFHandler csrf, AuthRoutes auth, DevIdentityProvider dev,
+  private Router router(SessionHandler sessions, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
                         String publicUrl) {
     Router router = Router.router(vertx);
     router.route().handler(HttpVerticle::securityHeaders);
@@ -119,7 +115,7 @@ public class HttpVerticle extends VerticleBase {
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16_384));
     router.route("/api/*").handler(csrf);
-    router.route("/auth/logout").handler(csrf);
+    router.route("/auth/*").handler(csrf);
     router.get("/api/providers").handler(auth::list);
     router.get("/auth/login/:provider").handler(auth::login);
     router.get("/auth/callback/:provider").handler(auth::callback);

@@ -76,7 +76,10 @@ public final class ChatClient {
     if (done.statusCode() != 302 || !"/".equals(done.getHeader("Location"))) {
       throw new AssertionError("sign-in callback answered " + done.statusCode() + ": " + done.bodyAsString());
     }
+    // As the web app does after sign-in: load the profile, which also renews the CSRF cookie
+    // (it is bound to the session id, and sign-in gave the session a new id).
     me = null;
+    me();
   }
 
   public HttpResponse<Buffer> get(String path) {

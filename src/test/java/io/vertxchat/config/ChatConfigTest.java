@@ -1,0 +1,70 @@
+package io.vertxchat.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChatConfigTest {
+
+  private static Map<String, String> env(String... pairs) {
+    Map<String, String> env = new HashMap<>();
+    env.put("CHAT_DEV_LOGIN", "true");
+    for (int i = 0; i < pairs.length; i += 2) {
+      env.put(pairs[i], pairs[i + 1]);
+    }
+    return env;
+  }
+
+  @Test
+  void defaults_come_from_conf_config_json() {
+    JsonObject config = ChatConfig.load(env());
+    assertEquals(8080, config.getJsonObject("http").getInteger("port"));
+    assertEquals("http://localhost:8080", config.getJsonObject("http").getString("publicUrl"));
+    assertEquals(100, config.getJsonObject("history").getInteger("keep"));
+    assertEquals(60, config.getJsonObject("history").getInteger("trimSeconds"));
+    assertFalse(config.getJsonObject("cluster").getBoolean("enabled"));
+  }
+
+  @Test
+  void environment_variables_override_the_file() {
+    JsonObject config = ChatConfig.load(env("CHAT_HTTP_PORT", "9090", "CHAT_CLUSTER", "TRUE",
+      "CHAT_HISTORY_KEEP", "7", "CHAT_PUBLIC_URL", "https://chat.example/"));
+    assertEquals(9090, config.getJsonObject("http").getInteger("port"));
+    assertTrue(config.getJsonObject("cluster").getBoolean("enabled"));
+    assertEquals(7, config.getJsonObject("history").getInteger("keep"));
+    assertEquals("https://chat.example", config.getJsonObject("http").getString("publicUrl"), "trailing slash dropped");
+  }
+
+  @Test
+  void a_bad_value_names_the_setting() {
+    assertMessage("CHAT_HTTP_PORT", env("CHAT_HTTP_PORT", "eighty"));
+    assertMessage("CHAT_HTTP_PORT", env("CHAT_HTTP_PORT", "70000"));
+    assertMessage("CHAT_CLUSTER", env("CHAT_CLUSTER", "yes"));
+    assertMessage("CHAT_PG_URL", env("CHAT_PG_URL", "mysql://x/y"));
+    assertMessage("CHAT_PG_URL", env("CHAT_PG_URL", "postgresql://host"));
+    assertMessage("CHAT_PUBLIC_URL", env("CHAT_PUBLIC_URL", "localhost:8080"));
+    assertMessage("CHAT_HISTORY_KEEP", env("CHAT_HISTORY_KEEP", "0"));
+    assertMessage("CHAT_CLUSTER_MEMBERS", env("CHAT_CLUSTER_MEMBERS", "127.0.0.1"));
+    assertMessage("CHAT_OIDC_ISSUER", env("CHAT_OIDC_ISSUER", "http://idp.example"));
+  }
+
+  @Test
+  void a_node_without_any_sign_in_provider_does_not_start() {
+    Map<String, String> none = new HashMap<>();
+    none.put("CHAT_DEV_LOGIN", "false");
+    assertMessage("sign-in provider", none);
+  }
+
+  private static void assertMessage(String expected, Map<String, String> env) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ChatConfig.load(env));
+    assertTrue(e.getMessage().contains(expected), () -> "'" + e.getMessage() + "' should name " + expected);
+    assertFalse(e.getMessage().contains("\n"), "one line");
+  }
+}
