@@ -16,6 +16,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
+import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
@@ -54,7 +55,8 @@ public class HttpVerticle extends VerticleBase {
     String publicUrl = http.getString("publicUrl");
     boolean https = publicUrl.startsWith("https:");
 
-    SessionStore store = ClusteredSessionStore.create(vertx);
+    // Cluster-wide sessions when clustered (no sticky routing needed); a single node keeps them local.
+    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     SessionHandler sessions = SessionHandler.create(store)
       .setSessionCookieName(SESSION_COOKIE)
       .setCookieHttpOnlyFlag(true)

@@ -1,0 +1,93 @@
+package io.vertxchat.chat;
+
+import io.vertx.core.json.JsonObject;
+import io.vertxchat.support.BridgeSocket;
+import io.vertxchat.support.ChatClient;
+import io.vertxchat.support.TestNodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+@Timeout(60)
+class EditDeleteTest {
+  private static TestNodes nodes;
+  private final List<BridgeSocket> sockets = new ArrayList<>();
+
+  @BeforeAll
+  static void cluster() {
+    nodes = TestNodes.shared();
+  }
+
+  @AfterEach
+  void close() {
+    sockets.forEach(BridgeSocket::close);
+  }
+
+  private BridgeSocket socket(ChatClient client, String address) {
+    BridgeSocket socket = client.socket();
+    sockets.add(socket);
+    socket.subscribe(address);
+    return socket;
+  }
+
+  @Test
+  void the_author_edits_and_deletes_and_every_subscriber_sees_it() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    ChatClient bob = nodes.signInOnB("Bob");
+    String channel = TestNodes.newChannel(alice);
+    String address = "chat.channel." + channel;
+    BridgeSocket aliceSocket = socket(alice, address);
+    BridgeSocket bobSocket = socket(bob, address);
+    nodes.awaitRegistrationPropagation(address);
+
+    long id = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "helo"))
+      .getJsonObject("body").getLong("id");
+    bobSocket.awaitEvent(address, "message");
+
+    JsonObject edited = aliceSocket.request("chat.edit", new JsonObject().put("id", id).put("text", " hello ")).getJsonObject("body");
+    assertEquals("hello", edited.getString("text"));
+    assertNotNull(edited.getString("editedAt"));
+    JsonObject seenByBob = bobSocket.awaitEvent(address, "edit").getJsonObject("body").getJsonObject("message");
+    assertEquals(id, seenByBob.getLong("id"));
+    assertEquals("hello", seenByBob.getString("text"));
+    assertNotNull(seenByBob.getString("editedAt"));
+
+    JsonObject deleted = aliceSocket.request("chat.delete", new JsonObject().put("id", id)).getJsonObject("body");
+    assertEquals(id, deleted.getLong("id"));
+    JsonObject deleteEvent = bobSocket.awaitEvent(address, "delete").getJsonObject("body");
+    assertEquals(id, deleteEvent.getLong("id"));
+    assertEquals(channel, deleteEvent.getString("channel"));
+    assertEquals("0", nodes.sql("SELECT count(*) FROM messages WHERE id = " + id));
+  }
+
+  @Test
+  void nobody_else_may_edit_or_delete() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    ChatClient mallory = nodes.signInOnB("Mallory");
+    String channel = TestNodes.newChannel(alice);
+    BridgeSocket aliceSocket = socket(alice, "chat.channel." + channel);
+    BridgeSocket mallorySocket = socket(mallory, "chat.channel." + channel);
+    long id = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "mine"))
+      .getJsonObject("body").getLong("id");
+
+    JsonObject edit = mallorySocket.request("chat.edit", new JsonObject().put("id", id).put("text", "pwned"));
+    assertEquals(403, edit.getInteger("failureCode"));
+    JsonObject delete = mallorySocket.request("chat.delete", new JsonObject().put("id", id));
+    assertEquals(403, delete.getInteger("failureCode"));
+    // Claiming to be Alice in the body or the headers changes nothing.
+    JsonObject forged = mallorySocket.request("chat.delete",
+      new JsonObject().put("id", id).put("authorId", alice.me().getLong("id")).put("author", alice.me()),
+      new JsonObject().put("chat-user", alice.me().encode()));
+    assertEquals(403, forged.getInteger("failureCode"));
+
+    assertEquals("mine", nodes.sql("SELECT text FROM messages WHERE id = " + id));
+    assertEquals("", nodes.sql("SELECT edited_at FROM messages WHERE id = " + id));
+  }
+}
