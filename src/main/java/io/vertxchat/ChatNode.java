@@ -74,7 +74,6 @@ public final class ChatNode {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
-    hz.setProperty("hazelcast.max.join.seconds", "5");
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     NetworkConfig network = hz.getNetworkConfig();

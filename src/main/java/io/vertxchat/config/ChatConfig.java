@@ -30,6 +30,7 @@ public final class ChatConfig {
   private enum Kind { INT, BOOL, STRING, URL, PG_URL, HOST_PORTS }
 
   private static final List<Setting> SETTINGS = List.of(
+    new Setting("CHAT_HTTP_HOST", "http", "host", Kind.STRING, 0, 0),
     new Setting("CHAT_HTTP_PORT", "http", "port", Kind.INT, 0, 65535),
     new Setting("CHAT_PUBLIC_URL", "http", "publicUrl", Kind.URL, 0, 0),
     new Setting("CHAT_HTTP_INSTANCES", "http", "instances", Kind.INT, 0, 64),

@@ -80,7 +80,7 @@ public class HttpVerticle extends VerticleBase {
         vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED,
           m -> guard.sessionEnded(m.body().getString("session")));
         HttpServerOptions options = new HttpServerOptions()
-          .setHost("0.0.0.0")
+          .setHost(http.getString("host"))
           .setPort(http.getInteger("port"))
           .setMaxWebSocketFrameSize(limits.getInteger("maxFrameBytes"))
           .setMaxWebSocketMessageSize(limits.getInteger("maxFrameBytes"))

@@ -26,6 +26,7 @@ public final class Migrations {
       .connectRetries(5)
       .load()
       .migrate();
-    LOG.info("schema at version {} ({} migration(s) applied)", result.targetSchemaVersion, result.migrationsExecuted);
+    LOG.info("schema migrated: {} migration(s) applied, now at version {}", result.migrationsExecuted,
+      result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion);
   }
 }
