@@ -82,6 +82,13 @@ public final class ChatClient {
     me();
   }
 
+  /** A GET with an explicit Cookie header: another client's cookies, as if the same browser reached this node. */
+  public HttpResponse<Buffer> getWithCookie(String path, String cookie) {
+    return await(web.get(URI.create(baseUrl).getPort(), URI.create(baseUrl).getHost(), path)
+      .putHeader("Cookie", cookie)
+      .send());
+  }
+
   public HttpResponse<Buffer> get(String path) {
     return send(HttpMethod.GET, path, null, null);
   }
