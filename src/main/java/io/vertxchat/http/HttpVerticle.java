@@ -6,13 +6,11 @@ import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
@@ -21,6 +19,7 @@ import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.http.auth.AuthRoutes;
+import io.vertxchat.http.bridge.ChatBridge;
 import io.vertxchat.http.auth.Avatars;
 import io.vertxchat.http.auth.DevIdentityProvider;
 import io.vertxchat.http.auth.SignInProviders;
@@ -44,7 +43,7 @@ public class HttpVerticle extends VerticleBase {
   private static final String SESSION_COOKIE = "chat.session";
 
   private HttpServer server;
-  private BridgeGuard guard;
+  private ChatBridge bridge;
 
   @Override
   public Future<?> start() {
@@ -70,7 +69,7 @@ public class HttpVerticle extends VerticleBase {
       .filter(s -> !s.isEmpty())
       .map(s -> s.contains("@") ? s.toLowerCase() : s)
       .collect(Collectors.toSet());
-    guard = new BridgeGuard(vertx, store, Set.of(origin(publicUrl)), admins, limits);
+    bridge = new ChatBridge(vertx, store, Set.of(origin(publicUrl)), admins, limits);
     DevIdentityProvider dev = auth.getBoolean("devLogin") ? new DevIdentityProvider(vertx, publicUrl, secrets) : null;
 
     return SignInProviders.create(vertx, auth, dev)
@@ -78,11 +77,11 @@ public class HttpVerticle extends VerticleBase {
         AuthRoutes authRoutes = new AuthRoutes(vertx, providers, sessions, publicUrl);
         Router router = router(sessions, csrf, authRoutes, dev, publicUrl);
         vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED,
-          m -> guard.sessionEnded(m.body().getString("session")));
+          m -> bridge.sessionEnded(m.body().getString("session")));
         HttpServerOptions options = new HttpServerOptions()
           .setHost(http.getString("host"))
           .setPort(http.getInteger("port"))
-          .setMaxWebSocketFrameSize(limits.getInteger("maxFrameBytes"))
+          .setMaxWebSocketFrameSize(Math.max(65_536, limits.getInteger("maxFrameBytes")))
           .setMaxWebSocketMessageSize(limits.getInteger("maxFrameBytes"))
           .setCompressionSupported(true)
           .setIdleTimeout(0);
@@ -95,8 +94,8 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (guard != null) {
-      guard.closeAll(1001, "server going away, reconnect");
+    if (bridge != null) {
+      bridge.closeAll(1001, "server going away, reconnect");
     }
     return server == null ? Future.succeededFuture() : server.close();
   }
@@ -137,18 +136,13 @@ public class HttpVerticle extends VerticleBase {
     return router;
   }
 
+  /** SockJS transports and the raw endpoint /eventbus/websocket, all handled by {@link ChatBridge}. */
   private Router bridge(String publicUrl) {
-    SockJSBridgeOptions options = new SockJSBridgeOptions()
-      .addInboundPermitted(new PermittedOptions().setAddressRegex(Addresses.INBOUND_REGEX))
-      .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.CHANNEL_ADDRESS_REGEX))
-      .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.MONITOR_STATS))
-      .setReplyTimeout(10_000)
-      .setMaxAddressLength(80);
     SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
       .setOrigin(origin(publicUrl))
       .setRegisterWriteHandler(false)
       .setInsertJSESSIONID(false);
-    return SockJSHandler.create(vertx, sockJs).bridge(options, guard);
+    return SockJSHandler.create(vertx, sockJs).socketHandler(bridge);
   }
 
   private static void securityHeaders(RoutingContext ctx) {

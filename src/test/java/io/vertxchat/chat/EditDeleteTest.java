@@ -45,7 +45,7 @@ class EditDeleteTest {
     String address = "chat.channel." + channel;
     BridgeSocket aliceSocket = socket(alice, address);
     BridgeSocket bobSocket = socket(bob, address);
-    nodes.awaitRegistrationPropagation(address);
+    nodes.awaitRegistrationPropagation(address, 2);
 
     long id = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "helo"))
       .getJsonObject("body").getLong("id");

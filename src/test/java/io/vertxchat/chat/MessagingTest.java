@@ -49,7 +49,7 @@ class MessagingTest {
     BridgeSocket bobSocket = socket(bob);
     aliceSocket.subscribe(address);
     bobSocket.subscribe(address);
-    nodes.awaitRegistrationPropagation(address);
+    nodes.awaitRegistrationPropagation(address, 2);
 
     JsonObject reply = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "  hello  "));
     assertNull(reply.getValue("failureCode"), () -> "send failed: " + reply);
@@ -96,7 +96,7 @@ class MessagingTest {
     String address = "chat.channel." + channel;
     BridgeSocket reader = socket(bob);
     reader.subscribe(address);
-    nodes.awaitRegistrationPropagation(address);
+    nodes.awaitRegistrationPropagation(address, 1);
 
     BridgeSocket writer = socket(alice);
     int count = 200;
@@ -109,6 +109,29 @@ class MessagingTest {
       long id = reader.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id");
       assertTrue(id > last, "id " + id + " arrived after " + last);
       last = id;
+    }
+  }
+
+  @Test
+  void many_sockets_on_a_node_share_its_event_bus_registrations() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    String channel = TestNodes.newChannel(alice);
+    String address = "chat.channel." + channel;
+    List<BridgeSocket> subscribers = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      BridgeSocket socket = socket(alice);
+      socket.subscribe(address);
+      subscribers.add(socket);
+    }
+    nodes.awaitRegistrationPropagation(address, 1);
+    int instances = nodes.a().config().getJsonObject("http").getInteger("instances");
+    int registrations = nodes.registrationCount(nodes.a(), address);
+    assertTrue(registrations <= instances, registrations + " registrations for 12 sockets on " + instances + " instances");
+
+    long id = subscribers.get(0).request("chat.send", new JsonObject().put("channel", channel).put("text", "to all"))
+      .getJsonObject("body").getLong("id");
+    for (BridgeSocket socket : subscribers) {
+      assertEquals(id, socket.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id"));
     }
   }
 }

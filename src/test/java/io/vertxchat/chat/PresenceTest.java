@@ -68,7 +68,7 @@ class PresenceTest {
     try {
       gusSocket.subscribe(address);
       hanaSocket.subscribe(address);
-      nodes.awaitRegistrationPropagation(address);
+      nodes.awaitRegistrationPropagation(address, 2);
       gusSocket.write(new JsonObject().put("type", "send").put("address", "chat.typing")
         .put("body", new JsonObject().put("channel", channel)));
       JsonObject typing = hanaSocket.awaitEvent(address, "typing").getJsonObject("body");

@@ -90,20 +90,29 @@ public final class TestNodes {
   }
 
   /**
-   * Waits until both nodes' event buses agree on which nodes have subscribers of {@code address}:
-   * a publish right after a remote registration can otherwise miss it for a few hundred ms.
+   * Waits until both nodes' event buses agree that {@code nodesWithSubscribers} nodes have
+   * subscribers of {@code address}: a publish right after a remote registration can otherwise
+   * miss it for a few hundred ms.
    */
-  public void awaitRegistrationPropagation(String address) {
+  public void awaitRegistrationPropagation(String address, int nodesWithSubscribers) {
     long deadline = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < deadline) {
       java.util.Set<String> onA = registrations(a, address);
       java.util.Set<String> onB = registrations(b, address);
-      if (!onA.isEmpty() && onA.equals(onB)) {
+      if (onA.size() == nodesWithSubscribers && onA.equals(onB)) {
         return;
       }
       ChatClient.await(a.vertx().timer(50));
     }
     throw new AssertionError("registrations of " + address + " did not propagate in 10 s");
+  }
+
+  /** How many event-bus registrations the cluster holds for {@code address}, as {@code node} sees them. */
+  public int registrationCount(ChatNode node, String address) {
+    io.vertx.core.Promise<java.util.List<io.vertx.core.spi.cluster.RegistrationInfo>> promise =
+      io.vertx.core.Promise.promise();
+    ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager().getRegistrations(address, promise);
+    return ChatClient.await(promise.future()).size();
   }
 
   private static java.util.Set<String> registrations(ChatNode node, String address) {

@@ -1,0 +1,72 @@
+package io.vertxchat.http.bridge;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+/** One open bridge socket: who it belongs to, what it subscribed, and when it was last heard from. */
+final class BridgeConnection {
+  /** Close code telling a client it fell too far behind and should resume by id. */
+  static final int TOO_SLOW = 4008;
+
+  final String id = UUID.randomUUID().toString();
+  final SockJSSocket socket;
+  /** The session user's {@code User} JSON (with subject and email), or null when not signed in. */
+  final JsonObject user;
+  final String sessionId;
+  final Set<String> addresses = new HashSet<>();
+  long lastSeen = System.currentTimeMillis();
+  long lastSessionTouch = System.currentTimeMillis();
+  boolean counted;
+  private boolean closed;
+
+  BridgeConnection(SockJSSocket socket, JsonObject user, String sessionId) {
+    this.socket = socket;
+    this.user = user;
+    this.sessionId = sessionId;
+  }
+
+  boolean signedIn() {
+    return user != null;
+  }
+
+  void write(Buffer frame) {
+    if (!closed) {
+      socket.write(frame);
+    }
+  }
+
+  /**
+   * Writes a fan-out frame, unless this socket stopped reading: then it is closed rather than
+   * let its queue grow without bound. The client resumes with {@code chat.history after} its last id.
+   */
+  void deliver(Buffer frame) {
+    if (closed) {
+      return;
+    }
+    if (socket.writeQueueFull()) {
+      close(TOO_SLOW, "too slow: reconnect and resume");
+      return;
+    }
+    socket.write(frame);
+  }
+
+  void close(int code, String reason) {
+    if (!closed) {
+      closed = true;
+      socket.close(code, reason);
+    }
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void markClosed() {
+    closed = true;
+  }
+}

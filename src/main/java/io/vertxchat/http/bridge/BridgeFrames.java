@@ -1,0 +1,45 @@
+package io.vertxchat.http.bridge;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The frames of the Vert.x event-bus bridge wire protocol, as the official JS client and the stock
+ * bridge speak it, built in one place.
+ */
+final class BridgeFrames {
+  private BridgeFrames() {
+  }
+
+  /** A message delivered on {@code address}: {@code {"type":"rec","address","body"}}. */
+  static Buffer rec(String address, Object body) {
+    return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
+  }
+
+  /** A refusal or protocol error: {@code {"type":"err","body":"access_denied"}} and friends. */
+  static Buffer err(String code) {
+    return new JsonObject().put("type", "err").put("body", code).toBuffer();
+  }
+
+  /** A failure reply to a send: {@code {"type":"err","address":replyAddress,"failureCode","failureType","message"}}. */
+  static Buffer failure(String replyAddress, Throwable cause) {
+    int code = -1;
+    String type = ReplyFailure.RECIPIENT_FAILURE.name();
+    if (cause instanceof ReplyException reply) {
+      code = reply.failureCode();
+      type = reply.failureType().name();
+      if (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        code = 503;
+      }
+    }
+    return new JsonObject()
+      .put("type", "err")
+      .put("address", replyAddress)
+      .put("failureCode", code)
+      .put("failureType", type)
+      .put("message", cause.getMessage())
+      .toBuffer();
+  }
+}

@@ -1,0 +1,52 @@
+package io.vertxchat.http.bridge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One outbound address on one HTTP verticle instance: a single event-bus consumer, however many
+ * local sockets are subscribed, and each message encoded into a frame once and written to all of
+ * them. The stock bridge instead registers a cluster-wide consumer per socket and encodes every
+ * frame per socket (vert.x issue 3797).
+ */
+final class ChannelFanOut {
+  private final MessageConsumer<Object> consumer;
+  private final Set<BridgeConnection> members = new LinkedHashSet<>();
+
+  ChannelFanOut(Vertx vertx, String address, Consumer<Integer> delivered) {
+    this.consumer = vertx.eventBus().consumer(address, message -> {
+      if (members.isEmpty()) {
+        return;
+      }
+      Buffer frame = BridgeFrames.rec(address, message.body());
+      // Copy: a slow socket may be dropped (and leave the set) while we write.
+      for (BridgeConnection member : members.toArray(new BridgeConnection[0])) {
+        member.deliver(frame);
+      }
+      delivered.accept(members.size());
+    });
+  }
+
+  boolean add(BridgeConnection connection) {
+    return members.add(connection);
+  }
+
+  /** Removes a socket; true when no local socket is left, so the caller drops the consumer. */
+  boolean remove(BridgeConnection connection) {
+    members.remove(connection);
+    return members.isEmpty();
+  }
+
+  int size() {
+    return members.size();
+  }
+
+  void close() {
+    consumer.unregister();
+  }
+}
