@@ -4,8 +4,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Generated SVG avatars for dev identities (the machines are offline, so no Gravatar): a colour
- * and two letters derived from the subject. Only hex subjects are accepted, so nothing the
- * request says is reflected into the SVG.
+ * from the subject and the initials given in {@code ?i=} (letters and digits only, escaped), so
+ * nothing else the request says is reflected into the SVG.
  */
 public final class Avatars {
   private static final String[] COLOURS = {
@@ -13,6 +13,20 @@ public final class Avatars {
   };
 
   private Avatars() {
+  }
+
+  /** Up to two letters or digits of a name, e.g. "Ada Lovelace" gives "AL". */
+  public static String initials(String name) {
+    if (name == null) {
+      return "?";
+    }
+    StringBuilder out = new StringBuilder();
+    for (String word : name.strip().split("\\s+")) {
+      if (!word.isEmpty() && Character.isLetterOrDigit(word.codePointAt(0)) && out.codePointCount(0, out.length()) < 2) {
+        out.appendCodePoint(Character.toUpperCase(word.codePointAt(0)));
+      }
+    }
+    return out.length() == 0 ? "?" : Html.escape(out.toString());
   }
 
   public static void serve(RoutingContext ctx) {
@@ -24,7 +38,7 @@ public final class Avatars {
     String subject = file.substring(0, file.length() - 4);
     int hash = Integer.parseUnsignedInt(subject.substring(0, 7), 16);
     String colour = COLOURS[hash % COLOURS.length];
-    String letters = subject.substring(0, 2).toUpperCase();
+    String letters = initials(ctx.request().getParam("i"));
     String svg = """
       <svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">
       <rect width="64" height="64" rx="32" fill="%s"/>

@@ -272,7 +272,8 @@ public final class DevIdentityProvider {
       .put("sub", sub)
       .put("name", name)
       .put("preferred_username", name)
-      .put("picture", publicUrl + "/avatars/" + sub + ".svg")
+      .put("picture", publicUrl + "/avatars/" + sub + ".svg?i="
+        + java.net.URLEncoder.encode(Avatars.initials(name), StandardCharsets.UTF_8))
       .put("profile", publicUrl + PATH + "/users/" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)
         .replace("+", "%20"));
   }
