@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.http.auth.AuthRoutes;
+import io.vertxchat.ops.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ final class BridgeGuard implements Handler<BridgeEvent> {
   private final LocalMap<Long, Integer> socketsByUser;
   private final Set<String> knownChannels = new HashSet<>();
   private final DeliveryOptions lookup = new DeliveryOptions().setSendTimeout(5_000);
+  private final NodeStats stats;
 
   BridgeGuard(Vertx vertx, SessionStore sessionStore, Set<String> allowedOrigins, Set<String> admins, JsonObject limits) {
     this.vertx = vertx;
@@ -73,6 +75,7 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     this.socketsPerUser = limits.getInteger("socketsPerUser");
     this.registrationsPerSocket = limits.getInteger("registrationsPerSocket");
     this.socketsByUser = vertx.sharedData().getLocalMap("chat.sockets-by-user");
+    this.stats = NodeStats.of(vertx);
   }
 
   /** Whether a session user is an admin: listed as {@code provider:subject} or by e-mail. */
@@ -95,16 +98,21 @@ final class BridgeGuard implements Handler<BridgeEvent> {
       case SEND -> send(event);
       case SOCKET_PING -> ping(event);
       case SOCKET_CLOSED -> closed(event);
-      case RECEIVE, REGISTERED, SOCKET_IDLE, SOCKET_ERROR -> event.complete(true);
-      default -> refuse(event, "browsers may not " + type.name().toLowerCase());
+      case RECEIVE -> received(event);
+      case REGISTERED, SOCKET_IDLE, SOCKET_ERROR -> event.complete(true);
+      default -> refuse(event, type.name().toLowerCase(), "browsers may not " + type.name().toLowerCase());
     }
   }
 
   private void socketCreated(BridgeEvent event) {
     SockJSSocket socket = event.socket();
+    if (stats.draining()) {
+      refuse(event, "draining", "the node is shutting down");
+      return;
+    }
     String origin = socket.headers().get("Origin");
     if (origin != null && !allowedOrigins.contains(origin)) {
-      refuse(event, "origin " + origin + " is not allowed");
+      refuse(event, "origin", "origin " + origin + " is not allowed");
       return;
     }
     Session session = socket.webSession();
@@ -116,11 +124,12 @@ final class BridgeGuard implements Handler<BridgeEvent> {
       if (count > socketsPerUser) {
         socketsByUser.merge(user.getLong("id"), -1, BridgeGuard::sumOrNull);
         state.counted = false;
-        refuse(event, "user " + user.getLong("id") + " has too many sockets open");
+        refuse(event, "too_many_sockets", "user " + user.getLong("id") + " has too many sockets open");
         return;
       }
     }
     sockets.put(socket, state);
+    stats.socketOpened();
     event.complete(true);
   }
 
@@ -128,32 +137,34 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     SocketState state = sockets.get(event.socket());
     String address = event.getRawMessage().getString("address");
     if (state == null || state.user == null) {
-      refuse(event, "register without a signed-in session");
+      refuse(event, "not_signed_in", "register without a signed-in session");
       return;
     }
     if (Addresses.MONITOR_STATS.equals(address)) {
       if (isAdmin(admins, state.user)) {
         event.complete(true);
       } else {
-        refuse(event, "monitor.stats needs an admin");
+        refuse(event, "not_admin", "monitor.stats needs an admin");
       }
       return;
     }
     String channel = Addresses.channelOf(address);
     if (channel == null) {
-      refuse(event, "register to a non-channel address");
+      refuse(event, "not_a_channel", "register to a non-channel address");
       return;
     }
     if (!state.channels.contains(channel) && state.channels.size() >= registrationsPerSocket) {
-      refuse(event, "too many registrations on one socket");
+      refuse(event, "too_many_registrations", "too many registrations on one socket");
       return;
     }
     channelExists(channel, exists -> {
       if (!exists || !sockets.containsKey(event.socket())) {
-        refuse(event, "no channel '" + channel + "'");
+        refuse(event, "no_such_channel", "no channel '" + channel + "'");
         return;
       }
-      state.channels.add(channel);
+      if (state.channels.add(channel)) {
+        stats.subscribed(channel);
+      }
       event.complete(true);
       presence(state, channel, true);
       vertx.eventBus().send(Addresses.STORE_USER_LAST_CHANNEL,
@@ -166,6 +177,7 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     String channel = Addresses.channelOf(event.getRawMessage().getString("address"));
     event.complete(true);
     if (state != null && channel != null && state.channels.remove(channel)) {
+      stats.unsubscribed(channel);
       presence(state, channel, false);
     }
   }
@@ -173,13 +185,22 @@ final class BridgeGuard implements Handler<BridgeEvent> {
   private void send(BridgeEvent event) {
     SocketState state = sockets.get(event.socket());
     if (state == null || state.user == null) {
-      refuse(event, "send without a signed-in session");
+      refuse(event, "not_signed_in", "send without a signed-in session");
       return;
     }
     JsonObject raw = event.getRawMessage();
     // Only the server's word on identity: every header the browser sent is dropped.
     raw.put("headers", new JsonObject().put(Addresses.USER_HEADER, publicUser(state.user).encode()));
     event.setRawMessage(raw);
+    event.complete(true);
+  }
+
+  /** An event on its way to a socket: channel events count as fan-out deliveries. */
+  private void received(BridgeEvent event) {
+    String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
+    if (address != null && address.startsWith(Addresses.CHANNEL_PREFIX)) {
+      stats.fanoutDelivery();
+    }
     event.complete(true);
   }
 
@@ -210,7 +231,11 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     if (state == null) {
       return;
     }
-    state.channels.forEach(channel -> presence(state, channel, false));
+    stats.socketClosed();
+    state.channels.forEach(channel -> {
+      stats.unsubscribed(channel);
+      presence(state, channel, false);
+    });
     if (state.counted) {
       socketsByUser.merge(state.user.getLong("id"), -1, BridgeGuard::sumOrNull);
     }
@@ -266,7 +291,9 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     return sum <= 0 ? null : sum;
   }
 
-  private static void refuse(BridgeEvent event, String why) {
+  /** Refuses an event; {@code reason} is a fixed word for the rejection metric, {@code why} the detail. */
+  private void refuse(BridgeEvent event, String reason, String why) {
+    stats.bridgeRejected(reason);
     LOG.debug("bridge refused {}: {}", event.type(), why);
     event.complete(false);
   }

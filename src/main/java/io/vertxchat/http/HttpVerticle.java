@@ -16,6 +16,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
+import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
@@ -44,6 +45,7 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private BridgeGuard guard;
+  private OpsRoutes ops;
 
   @Override
   public Future<?> start() {
@@ -54,7 +56,8 @@ public class HttpVerticle extends VerticleBase {
     String publicUrl = http.getString("publicUrl");
     boolean https = publicUrl.startsWith("https:");
 
-    SessionStore store = ClusteredSessionStore.create(vertx);
+    // A lone node (not clustered) has no cluster-wide map; its sessions are local by nature.
+    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     SessionHandler sessions = SessionHandler.create(store)
       .setSessionCookieName(SESSION_COOKIE)
       .setCookieHttpOnlyFlag(true)
@@ -69,6 +72,7 @@ public class HttpVerticle extends VerticleBase {
       .map(s -> s.contains("@") ? s.toLowerCase() : s)
       .collect(Collectors.toSet());
     guard = new BridgeGuard(vertx, store, Set.of(origin(publicUrl)), admins, limits);
+    ops = new OpsRoutes(vertx, admins);
     DevIdentityProvider dev = auth.getBoolean("devLogin") ? new DevIdentityProvider(vertx, publicUrl, secrets) : null;
 
     return SignInProviders.create(vertx, auth, dev)
@@ -102,8 +106,10 @@ public class HttpVerticle extends VerticleBase {
   private Router router(SessionHandler sessions, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
                         String publicUrl) {
     Router router = Router.router(vertx);
+    router.route().handler(AccessLog::handle);
     router.route().handler(HttpVerticle::securityHeaders);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    ops.mountProbes(router);
 
     if (dev != null) {
       router.route(DevIdentityProvider.PATH + "/*").subRouter(dev.router());
@@ -129,6 +135,7 @@ public class HttpVerticle extends VerticleBase {
     router.get("/api/channels/:name/messages").handler(api::messages);
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ErrorCodes.NOT_FOUND, "no such API route"));
 
+    ops.mountMonitor(router);
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true));
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     router.route().failureHandler(HttpVerticle::failure);
@@ -160,7 +167,8 @@ public class HttpVerticle extends VerticleBase {
   private static void failure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     if (status >= 500) {
-      LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      LOG.error("request {} {} {} failed", AccessLog.id(ctx), ctx.request().method(), ctx.request().path(),
+        ctx.failure());
     }
     String message = switch (status) {
       case 403 -> "forbidden: missing or wrong X-XSRF-TOKEN header";
