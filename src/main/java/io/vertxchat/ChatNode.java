@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -214,12 +215,15 @@ public final class ChatNode {
           return Future.succeededFuture();
         }));
     }
-    closing = chain
-      .compose(v -> vertx.close())
-      .onComplete(v -> {
-        stats.unbind(vertx);
-        LOG.info("node {} stopped", nodeId);
-      });
+    // Vert.x is closed from a thread of its own, and the result is a promise bound to no context:
+    // a callback on one of the event loops being shut down would be rejected.
+    Promise<Void> done = Promise.promise();
+    chain.onComplete(v -> new Thread(() -> vertx.close().onComplete(closed -> {
+      stats.unbind(vertx);
+      LOG.info("node {} stopped", nodeId);
+      done.handle(closed);
+    }), "chat-close").start());
+    closing = done.future();
     return closing;
   }
 }
