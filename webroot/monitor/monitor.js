@@ -158,6 +158,9 @@
     body.textContent = '';
     Object.keys(addresses).sort().forEach(function (a) {
       var r = addresses[a];
+      if (!r.published && !r.received && !r.delivered && !r.pending) {
+        return; // idle this second
+      }
       var tr = el('tr');
       tr.appendChild(el('td', 'addr', a));
       [r.published, r.received, r.delivered, r.pending].forEach(function (v) {
