@@ -5,17 +5,23 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxchat.chat.ChatVerticle;
 import io.vertxchat.config.ChatConfig;
+import io.vertxchat.contract.Addresses;
 import io.vertxchat.http.HttpVerticle;
 import io.vertxchat.http.auth.ClusterSecrets;
+import io.vertxchat.ops.MetricsSetup;
+import io.vertxchat.ops.MonitorVerticle;
+import io.vertxchat.ops.NodeStats;
 import io.vertxchat.persistence.Migrations;
 import io.vertxchat.persistence.PersistenceVerticle;
 import org.slf4j.Logger;
@@ -27,6 +33,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running node: Vert.x (clustered or not), the schema migrated, and the three verticles
@@ -35,34 +42,48 @@ import java.util.UUID;
  */
 public final class ChatNode {
   private static final Logger LOG = LoggerFactory.getLogger(ChatNode.class);
+  /** Longest wait for one shutdown step (in-flight stores, each verticle). */
+  private static final long STEP_TIMEOUT_MS = 10_000;
 
   private final Vertx vertx;
   private final JsonObject config;
   private final String nodeId;
   private final List<String> deployments;
+  private final NodeStats stats;
+  private Future<Void> closing;
 
-  private ChatNode(Vertx vertx, JsonObject config, String nodeId, List<String> deployments) {
+  private ChatNode(Vertx vertx, JsonObject config, String nodeId, List<String> deployments, NodeStats stats) {
     this.vertx = vertx;
     this.config = config;
     this.nodeId = nodeId;
     this.deployments = deployments;
+    this.stats = stats;
   }
 
   /** Starts a node from environment-style settings; must not be called on a Vert.x thread. */
   public static Future<ChatNode> start(Map<String, String> env) {
     JsonObject config = ChatConfig.load(env);
-    return vertx(config.getJsonObject("cluster")).compose(vertx -> deploy(vertx, config)
-      .recover(e -> vertx.close().transform(v -> Future.failedFuture(e))));
+    NodeStats stats = new NodeStats("chat-" + UUID.randomUUID());
+    return vertx(config.getJsonObject("cluster"), stats).compose(vertx -> {
+      stats.bind(vertx);
+      return deploy(vertx, config, stats)
+        .recover(e -> vertx.close().transform(v -> Future.failedFuture(e)));
+    });
   }
 
-  private static Future<Vertx> vertx(JsonObject cluster) {
-    VertxOptions options = new VertxOptions();
+  /** Vert.x with metrics into this node's own registry (never the global one). */
+  private static Future<Vertx> vertx(JsonObject cluster, NodeStats stats) {
+    VertxOptions options = new VertxOptions().setMetricsOptions(MetricsSetup.options(stats));
     if (!cluster.getBoolean("enabled")) {
-      return Future.succeededFuture(Vertx.vertx(options));
+      return Future.succeededFuture(Vertx.builder()
+        .with(options)
+        .withMetrics(MetricsSetup.factory(stats))
+        .build());
     }
     options.setEventBusOptions(new EventBusOptions().setHost(cluster.getString("host")).setPort(0));
     return Vertx.builder()
       .with(options)
+      .withMetrics(MetricsSetup.factory(stats))
       .withClusterManager(new HazelcastClusterManager(hazelcast(cluster)))
       .buildClustered();
   }
@@ -91,7 +112,7 @@ public final class ChatNode {
     return hz;
   }
 
-  private static Future<ChatNode> deploy(Vertx vertx, JsonObject config) {
+  private static Future<ChatNode> deploy(Vertx vertx, JsonObject config, NodeStats stats) {
     String nodeId = vertx.isClustered() ? clusterNodeId(vertx) : UUID.randomUUID().toString();
     List<String> deployments = Collections.synchronizedList(new ArrayList<>());
     JsonObject http = config.getJsonObject("http");
@@ -119,11 +140,15 @@ public final class ChatNode {
           .put("limits", config.getJsonObject("limits"))
           .put("secrets", secrets))
         .setInstances(instances)))
+      .compose(id -> {
+        deployments.add(id);
+        return vertx.deployVerticle(MonitorVerticle.class.getName(), options(new JsonObject().put("node", nodeId)));
+      })
       .map(id -> {
         deployments.add(id);
         LOG.info("node {} ready at {} ({} HTTP instance(s), clustered: {})", nodeId, http.getString("publicUrl"),
           instances, vertx.isClustered());
-        return new ChatNode(vertx, config, nodeId, deployments);
+        return new ChatNode(vertx, config, nodeId, deployments, stats);
       });
   }
 
@@ -151,14 +176,53 @@ public final class ChatNode {
     return config.getJsonObject("http").getString("publicUrl");
   }
 
-  /** Undeploys HTTP, chat, then persistence, and leaves the cluster. */
-  public Future<Void> close() {
+  /** The node's metrics and live figures. */
+  public NodeStats stats() {
+    return stats;
+  }
+
+  /**
+   * Drains and stops the node, in bounded time: {@code /ready} turns 503 and new sockets are
+   * refused; after {@code CHAT_DRAIN_SECONDS} (time for a load balancer to notice) the stores in
+   * flight finish and their senders get their answers; then the monitor, HTTP (open sockets are
+   * closed with 1001 "going away", which browsers take as "reconnect", and land on another node),
+   * chat and persistence verticles stop, and the node leaves the cluster. Calling it again returns
+   * the same future.
+   */
+  public synchronized Future<Void> close() {
+    if (closing != null) {
+      return closing;
+    }
+    stats.startDraining();
+    long grace = TimeUnit.SECONDS.toMillis(config.getJsonObject("http").getInteger("drainSeconds"));
+    LOG.info("node {} draining: not ready, refusing new sockets", nodeId);
     List<String> reverse = new ArrayList<>(deployments);
     Collections.reverse(reverse);
-    Future<Void> chain = Future.succeededFuture();
+    Future<Void> chain = (grace > 0 ? vertx.timer(grace).<Void>mapEmpty() : Future.<Void>succeededFuture())
+      .compose(v -> vertx.eventBus().request(Addresses.CHAT_DRAIN, new JsonObject(),
+          new DeliveryOptions().setSendTimeout(STEP_TIMEOUT_MS))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          LOG.warn("node {}: stores still in flight after {} ms", nodeId, STEP_TIMEOUT_MS);
+          return Future.succeededFuture();
+        }));
     for (String id : reverse) {
-      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+      chain = chain.compose(v -> vertx.undeploy(id)
+        .timeout(STEP_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("node {}: verticle {} did not stop cleanly: {}", nodeId, id, e.toString());
+          return Future.succeededFuture();
+        }));
     }
-    return chain.compose(v -> vertx.close());
+    // Vert.x is closed from a thread of its own, and the result is a promise bound to no context:
+    // a callback on one of the event loops being shut down would be rejected.
+    Promise<Void> done = Promise.promise();
+    chain.onComplete(v -> new Thread(() -> vertx.close().onComplete(closed -> {
+      stats.unbind(vertx);
+      LOG.info("node {} stopped", nodeId);
+      done.handle(closed);
+    }), "chat-close").start());
+    closing = done.future();
+    return closing;
   }
 }

@@ -1,17 +1,25 @@
 package io.vertxchat;
 
+import io.vertxchat.config.ChatConfig;
 import io.vertxchat.config.ConfigException;
+import sun.misc.Signal;
 
 import java.util.concurrent.TimeUnit;
 
-/** {@code java -jar target/chat.jar}: starts one node; SIGTERM stops it cleanly and exits 0. */
+/**
+ * {@code java -jar target/chat.jar}: starts one node. SIGTERM (or Ctrl-C) drains it (see
+ * {@link ChatNode#close()}) and exits 0, within {@link #SHUTDOWN_TIMEOUT_S} seconds at most.
+ */
 public final class Main {
+  static final long SHUTDOWN_TIMEOUT_S = 30;
+
   private Main() {
   }
 
   public static void main(String[] args) {
     ChatNode node;
     try {
+      chooseLogging();
       node = ChatNode.start(System.getenv()).await(120, TimeUnit.SECONDS);
     } catch (ConfigException e) {
       System.err.println("config error: " + e.getMessage());
@@ -24,12 +32,28 @@ public final class Main {
       return;
     }
     System.out.println("vertx-chat is up: " + node.publicUrl() + "  (node " + node.nodeId() + ")");
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        node.close().await(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("shutdown was not clean: " + e.getMessage());
-      }
-    }, "chat-shutdown"));
+    // A signal handler (not only a shutdown hook) so that the exit status is ours: 0 when clean.
+    for (String signal : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(signal), s -> new Thread(() -> System.exit(stop(node)), "chat-shutdown").start());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node), "chat-shutdown-hook"));
+  }
+
+  private static int stop(ChatNode node) {
+    try {
+      node.close().await(SHUTDOWN_TIMEOUT_S, TimeUnit.SECONDS);
+      return 0;
+    } catch (Exception e) {
+      System.err.println("shutdown was not clean: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** {@code CHAT_LOG_JSON=true} (or {@code log.json} in the config file): one JSON object per line. */
+  private static void chooseLogging() {
+    if (System.getProperty("logback.configurationFile") == null
+      && ChatConfig.load(System.getenv()).getJsonObject("log").getBoolean("json")) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
+    }
   }
 }

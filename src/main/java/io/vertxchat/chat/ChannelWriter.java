@@ -1,5 +1,7 @@
 package io.vertxchat.chat;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -38,6 +40,7 @@ final class ChannelWriter {
 
   private final Vertx vertx;
   private final Map<String, Queue> queues = new HashMap<>();
+  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
   private final DeliveryOptions storeOptions = new DeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS);
 
   ChannelWriter(Vertx vertx) {
@@ -47,6 +50,16 @@ final class ChannelWriter {
   /** Number of sends waiting or being stored, across channels. */
   int backlog() {
     return queues.values().stream().mapToInt(q -> q.waiting.size()).sum();
+  }
+
+  /** Completes once no send is waiting or being stored (at once when idle now). */
+  Future<Void> idle() {
+    if (queues.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> promise = Promise.promise();
+    idleWaiters.add(promise);
+    return promise.future();
   }
 
   void submit(String channel, PendingSend send) {
@@ -64,6 +77,11 @@ final class ChannelWriter {
   private void storeNext(String channel, Queue queue) {
     if (queue.waiting.isEmpty()) {
       queues.remove(channel);
+      if (queues.isEmpty() && !idleWaiters.isEmpty()) {
+        List<Promise<Void>> waiters = new ArrayList<>(idleWaiters);
+        idleWaiters.clear();
+        waiters.forEach(Promise::tryComplete);
+      }
       return;
     }
     List<PendingSend> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.waiting.size()));

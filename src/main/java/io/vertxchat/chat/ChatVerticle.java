@@ -11,6 +11,7 @@ import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Shapes;
+import io.vertxchat.ops.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
@@ -33,6 +35,7 @@ public class ChatVerticle extends VerticleBase {
   private static final long PRESENCE_ANNOUNCE_MS = 5_000;
   private static final long PRESENCE_EXPIRY_MS = 15_000;
   private static final DeliveryOptions STORE = new DeliveryOptions().setSendTimeout(5_000);
+  private static final long DRAIN_TIMEOUT_S = 10;
 
   private String nodeId;
   private ChannelWriter writer;
@@ -40,6 +43,7 @@ public class ChatVerticle extends VerticleBase {
   private RateLimiter sends;
   private RateLimiter typing;
   private RateLimiter channelCreates;
+  private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   @Override
@@ -47,6 +51,7 @@ public class ChatVerticle extends VerticleBase {
     nodeId = config().getString("node");
     JsonObject limits = config().getJsonObject("limits");
     writer = new ChannelWriter(vertx);
+    stats = NodeStats.of(vertx);
     presence = new Presence(nodeId, PRESENCE_EXPIRY_MS);
     sends = new RateLimiter(limits.getInteger("sendsPerSecond"), limits.getInteger("sendBurst"));
     typing = new RateLimiter(0.5, 2);
@@ -67,6 +72,8 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
+      register(vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAT_DRAIN,
+        m -> writer.idle().onComplete(v -> m.reply(new JsonObject())))),
       register(vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_LOCAL, m -> localPresence(m.body()))),
       register(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_NODE, m -> remotePresence(m.body())))
     ));
@@ -77,7 +84,13 @@ public class ChatVerticle extends VerticleBase {
     // Tell the other nodes at once that this node's users are gone, rather than waiting for expiry.
     presence.localChannels().forEach(channel ->
       vertx.eventBus().publish(Addresses.PRESENCE_NODE, nodeView(channel, new JsonArray())));
-    return Future.succeededFuture();
+    // Finish the stores in flight, so every send that was accepted gets its answer.
+    return writer.idle()
+      .timeout(DRAIN_TIMEOUT_S, TimeUnit.SECONDS)
+      .recover(e -> {
+        LOG.warn("stopping with {} send(s) still waiting for storage", writer.backlog());
+        return Future.succeededFuture();
+      });
   }
 
   private Future<Void> register(MessageConsumer<?> consumer) {
@@ -121,6 +134,12 @@ public class ChatVerticle extends VerticleBase {
 
   private void requireToken(RateLimiter limiter, Object key, String what) {
     if (!limiter.tryAcquire(key)) {
+      stats.rateLimited(switch (what) {
+        case "messages" -> "send";
+        case "edits" -> "edit";
+        case "deletions" -> "delete";
+        default -> "channel_create";
+      });
       int retry = Math.max(1, limiter.retryAfterSeconds(key));
       throw new ChatException(ErrorCodes.RATE_LIMITED, "too many " + what + "; retry in " + retry + " s");
     }

@@ -35,6 +35,8 @@ public final class ChatConfig {
     new Setting("CHAT_PUBLIC_URL", "http", "publicUrl", Kind.URL, 0, 0),
     new Setting("CHAT_HTTP_INSTANCES", "http", "instances", Kind.INT, 0, 64),
     new Setting("CHAT_SESSION_TIMEOUT_MINUTES", "http", "sessionTimeoutMinutes", Kind.INT, 1, 525600),
+    new Setting("CHAT_DRAIN_SECONDS", "http", "drainSeconds", Kind.INT, 0, 300),
+    new Setting("CHAT_LOG_JSON", "log", "json", Kind.BOOL, 0, 0),
     new Setting("CHAT_PG_URL", "pg", "url", Kind.PG_URL, 0, 0),
     new Setting("CHAT_PG_POOL_SIZE", "pg", "poolSize", Kind.INT, 1, 200),
     new Setting("CHAT_CLUSTER", "cluster", "enabled", Kind.BOOL, 0, 0),

@@ -79,6 +79,9 @@ public final class Addresses {
   /** From HTTP to the chat verticle (validates, rate-limits): {@code {"name"}} replies {@code Channel}. */
   public static final String CHANNEL_CREATE = "chat.internal.channel.create";
 
+  /** To the chat verticle when the node drains: {@code {}} replies {@code {}} once no store is in flight. */
+  public static final String CHAT_DRAIN = "chat.internal.drain";
+
   /** From the bridge guard to the chat verticle: {@code {"channel","user","socket","joined"}}. */
   public static final String PRESENCE_LOCAL = "chat.internal.presence.local";
 

@@ -44,6 +44,7 @@ public class HttpVerticle extends VerticleBase {
 
   private HttpServer server;
   private ChatBridge bridge;
+  private OpsRoutes ops;
 
   @Override
   public Future<?> start() {
@@ -70,6 +71,7 @@ public class HttpVerticle extends VerticleBase {
       .map(s -> s.contains("@") ? s.toLowerCase() : s)
       .collect(Collectors.toSet());
     bridge = new ChatBridge(vertx, store, Set.of(origin(publicUrl)), admins, limits);
+    ops = new OpsRoutes(vertx, admins);
     DevIdentityProvider dev = auth.getBoolean("devLogin") ? new DevIdentityProvider(vertx, publicUrl, secrets) : null;
 
     return SignInProviders.create(vertx, auth, dev)
@@ -103,8 +105,10 @@ public class HttpVerticle extends VerticleBase {
   private Router router(SessionHandler sessions, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
                         String publicUrl) {
     Router router = Router.router(vertx);
+    router.route().handler(AccessLog::handle);
     router.route().handler(HttpVerticle::securityHeaders);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    ops.mountProbes(router);
 
     if (dev != null) {
       router.route(DevIdentityProvider.PATH + "/*").subRouter(dev.router());
@@ -130,6 +134,7 @@ public class HttpVerticle extends VerticleBase {
     router.get("/api/channels/:name/messages").handler(api::messages);
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ErrorCodes.NOT_FOUND, "no such API route"));
 
+    ops.mountMonitor(router);
     router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true));
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     router.route().failureHandler(HttpVerticle::failure);
@@ -156,7 +161,8 @@ public class HttpVerticle extends VerticleBase {
   private static void failure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
     if (status >= 500) {
-      LOG.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      LOG.error("request {} {} {} failed", AccessLog.id(ctx), ctx.request().method(), ctx.request().path(),
+        ctx.failure());
     }
     String message = switch (status) {
       case 403 -> "forbidden: missing or wrong X-XSRF-TOKEN header";

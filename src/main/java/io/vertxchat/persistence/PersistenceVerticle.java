@@ -19,6 +19,7 @@ import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Shapes;
+import io.vertxchat.ops.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,18 +45,21 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Pool pool;
   private int keep;
+  private NodeStats stats;
 
   @Override
   public Future<?> start() {
     JsonObject pg = config().getJsonObject("pg");
     JsonObject history = config().getJsonObject("history");
     keep = history.getInteger("keep");
+    stats = NodeStats.of(vertx);
     PgConnectOptions connect = PgUrl.parse(pg.getString("url"))
       .setReconnectAttempts(0)
       .setCachePreparedStatements(true)
       .setPipeliningLimit(16);
     PoolOptions poolOptions = new PoolOptions()
       .setMaxSize(pg.getInteger("poolSize"))
+      .setName("chat-pg")
       .setConnectionTimeout(3)
       .setConnectionTimeoutUnit(TimeUnit.SECONDS)
       .setMaxWaitQueueSize(10_000);
@@ -128,9 +132,12 @@ public class PersistenceVerticle extends VerticleBase {
       texts[i] = item.getString("text");
       clientIds[i] = item.getString("clientId");
     }
+    long started = System.nanoTime();
     return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
       .execute(Tuple.of(channel, authors, texts, clientIds))
       .compose(rows -> {
+        stats.storeLatency(System.nanoTime() - started);
+        stats.messagesStored(rows.size());
         Map<String, Row> stored = new HashMap<>();
         for (Row row : rows) {
           stored.put(row.getLong("author_id") + "/" + row.getString("client_id"), row);
@@ -300,10 +307,14 @@ public class PersistenceVerticle extends VerticleBase {
             .map(rows -> new JsonObject().put("ran", true).put("deleted", rows.rowCount()));
         }))
       .onSuccess(result -> {
+        stats.trimmed(result.getBoolean("ran"), result.getInteger("deleted"));
         if (result.getInteger("deleted") > 0) {
           LOG.info("trimmed {} message(s) to keep {} per channel", result.getInteger("deleted"), keep);
         }
       })
-      .onFailure(e -> LOG.warn("history trim failed: {}", e.toString()));
+      .onFailure(e -> {
+        stats.trimFailed();
+        LOG.warn("history trim failed: {}", e.toString());
+      });
   }
 }

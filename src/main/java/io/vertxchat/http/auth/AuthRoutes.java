@@ -148,6 +148,7 @@ public final class AuthRoutes {
     session.put(SESSION_USER, Shapes.publicUser(user).put("subject", user.getString("subject"))
       .put("email", user.getString("email")));
     LOG.info("user {} signed in with {}", user.getLong("id"), user.getString("provider"));
+    io.vertxchat.ops.NodeStats.of(vertx).signIn(user.getString("provider"));
     return sessions.flush(ctx);
   }
 

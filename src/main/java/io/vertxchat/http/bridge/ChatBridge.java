@@ -14,6 +14,7 @@ import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.Shapes;
 import io.vertxchat.http.auth.AuthRoutes;
+import io.vertxchat.ops.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   private final LocalMap<Long, Integer> socketsByUser;
   private final Set<String> knownChannels = new HashSet<>();
   private final DeliveryOptions lookup = new DeliveryOptions().setSendTimeout(5_000);
+  private final NodeStats stats;
   private long deliveries;
   private boolean draining;
 
@@ -73,6 +75,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     this.registrationsPerSocket = limits.getInteger("registrationsPerSocket");
     this.maxFrameBytes = limits.getInteger("maxFrameBytes");
     this.socketsByUser = vertx.sharedData().getLocalMap("chat.sockets-by-user");
+    this.stats = NodeStats.of(vertx);
     vertx.setPeriodic(PING_TIMEOUT_MS / 2, id -> closeSilentSockets());
   }
 
@@ -89,12 +92,14 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   @Override
   public void handle(SockJSSocket socket) {
     String origin = socket.headers().get("Origin");
-    if (draining) {
+    if (draining || stats.draining()) {
+      stats.bridgeRejected("draining");
       socket.close(1001, "server going away, reconnect");
       return;
     }
     if (origin != null && !allowedOrigins.contains(origin)) {
       LOG.debug("socket refused: origin {} is not allowed", origin);
+      stats.bridgeRejected("origin");
       socket.close(4403, "origin not allowed");
       return;
     }
@@ -106,11 +111,13 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       connection.counted = true;
       if (count > socketsPerUser) {
         release(connection);
+        stats.bridgeRejected("too_many_sockets");
         socket.close(4429, "too many sockets for this user");
         return;
       }
     }
     connections.add(connection);
+    stats.socketOpened();
     socket.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
     socket.handler(buffer -> frame(connection, buffer));
     socket.exceptionHandler(e -> LOG.debug("socket {} failed: {}", connection.id, e.toString()));
@@ -140,7 +147,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       case "register" -> register(connection, frame);
       case "unregister" -> unregister(connection, frame);
       case "send" -> send(connection, frame);
-      case "publish" -> refuse(connection, "browsers may not publish");
+      case "publish" -> refuse(connection, "publish", "browsers may not publish");
       default -> connection.write(BridgeFrames.err("invalid_type"));
     }
   }
@@ -152,27 +159,27 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       return;
     }
     if (!connection.signedIn()) {
-      refuse(connection, "register without a signed-in session");
+      refuse(connection, "not_signed_in", "register without a signed-in session");
       return;
     }
     if (connection.addresses.contains(address)) {
       return;
     }
     if (connection.addresses.size() >= registrationsPerSocket) {
-      refuse(connection, "too many registrations on one socket");
+      refuse(connection, "too_many_registrations", "too many registrations on one socket");
       return;
     }
     if (Addresses.MONITOR_STATS.equals(address)) {
       if (isAdmin(admins, connection.user)) {
         subscribe(connection, address);
       } else {
-        refuse(connection, "monitor.stats needs an admin");
+        refuse(connection, "not_admin", "monitor.stats needs an admin");
       }
       return;
     }
     String channel = Addresses.channelOf(address);
     if (channel == null) {
-      refuse(connection, "register to a non-channel address");
+      refuse(connection, "not_a_channel", "register to a non-channel address");
       return;
     }
     // Frames after a register wait until it is decided: a client that subscribes and then asks
@@ -184,7 +191,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       }
       connection.socket.resume();
       if (exists.failed()) {
-        refuse(connection, "no channel '" + channel + "'");
+        refuse(connection, "no_such_channel", "no channel '" + channel + "'");
         return;
       }
       subscribe(connection, address);
@@ -196,7 +203,11 @@ public final class ChatBridge implements Handler<SockJSSocket> {
 
   private void subscribe(BridgeConnection connection, String address) {
     if (connection.addresses.add(address)) {
-      fanOuts.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, n -> deliveries += n)).add(connection);
+      fanOuts.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, this::delivered)).add(connection);
+      String channel = Addresses.channelOf(address);
+      if (channel != null) {
+        stats.subscribed(channel);
+      }
     }
   }
 
@@ -210,9 +221,18 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     }
   }
 
+  private void delivered(int sockets) {
+    deliveries += sockets;
+    stats.fanoutDeliveries(sockets);
+  }
+
   private boolean leave(BridgeConnection connection, String address) {
     if (!connection.addresses.remove(address)) {
       return false;
+    }
+    String channel = Addresses.channelOf(address);
+    if (channel != null) {
+      stats.unsubscribed(channel);
     }
     ChannelFanOut fanOut = fanOuts.get(address);
     if (fanOut != null && fanOut.remove(connection)) {
@@ -229,11 +249,11 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       return;
     }
     if (!INBOUND.matcher(address).matches()) {
-      refuse(connection, "send to a non-inbound address");
+      refuse(connection, "not_inbound", "send to a non-inbound address");
       return;
     }
     if (!connection.signedIn()) {
-      refuse(connection, "send without a signed-in session");
+      refuse(connection, "not_signed_in", "send without a signed-in session");
       return;
     }
     Object replyAddress = frame.getValue("replyAddress");
@@ -284,6 +304,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     if (!connections.remove(connection)) {
       return;
     }
+    stats.socketClosed();
     for (String address : Set.copyOf(connection.addresses)) {
       leave(connection, address);
       String channel = Addresses.channelOf(address);
@@ -358,7 +379,9 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       .put("joined", joined));
   }
 
-  private static void refuse(BridgeConnection connection, String why) {
+  /** Refuses a frame; {@code reason} is a fixed word for the rejection metric, {@code why} the detail. */
+  private void refuse(BridgeConnection connection, String reason, String why) {
+    stats.bridgeRejected(reason);
     LOG.debug("bridge refused for socket {}: {}", connection.id, why);
     connection.write(BridgeFrames.err("access_denied"));
   }

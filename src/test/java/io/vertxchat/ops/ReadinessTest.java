@@ -1,0 +1,73 @@
+package io.vertxchat.ops;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertxchat.ChatNode;
+import io.vertxchat.support.TestNodes;
+import io.vertxchat.support.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(90)
+class ReadinessTest {
+  private static ChatNode node;
+  private static Vertx client;
+  private static WebClient web;
+
+  @BeforeAll
+  static void node() {
+    node = TestNodes.single(TestPostgres.get().newDatabaseUrl(), Map.of());
+    client = Vertx.vertx();
+    web = WebClient.create(client);
+  }
+
+  @AfterAll
+  static void close() throws Exception {
+    client.close().await(10, TimeUnit.SECONDS);
+    node.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> ready() {
+    return OpsSupport.get(web, node.publicUrl(), "/ready");
+  }
+
+  @Test
+  void ready_turns_503_with_the_reason_while_postgres_is_down_and_200_when_it_is_back() {
+    HttpResponse<Buffer> up = ready();
+    assertEquals(200, up.statusCode(), up.bodyAsString());
+    assertEquals("UP", up.bodyAsJsonObject().getString("status"));
+
+    TestPostgres.get().stop();
+    try {
+      OpsSupport.awaitTrue(client, 20, "/ready reports PostgreSQL down", () -> ready().statusCode() == 503);
+      HttpResponse<Buffer> down = ready();
+      assertEquals(503, down.statusCode());
+      JsonObject body = down.bodyAsJsonObject();
+      assertEquals("DOWN", body.getString("status"));
+      assertTrue(body.encode().contains("PostgreSQL is not reachable"), body.encode());
+      // Liveness does not depend on the database.
+      assertEquals(200, OpsSupport.get(web, node.publicUrl(), "/health").statusCode());
+    } finally {
+      TestPostgres.get().start();
+    }
+    OpsSupport.awaitTrue(client, 30, "/ready is 200 again", () -> ready().statusCode() == 200);
+  }
+
+  @Test
+  void ready_names_every_check_in_its_json_body() {
+    JsonObject body = ready().bodyAsJsonObject();
+    String checks = body.getJsonArray("checks").encode();
+    assertTrue(checks.contains("\"postgres\"") && checks.contains("\"node\""), checks);
+  }
+}
