@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * ones they expect. Pings like a browser so the server keeps it open.
  */
 public final class BridgeSocket {
-  private static final long TIMEOUT_S = 15;
+  private static final long TIMEOUT_S = 30;
 
   private final Vertx vertx;
   private final WebSocketClient client;

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * Methods block with a timeout; call them from the test thread, never from an event loop.
  */
 public final class ChatClient {
-  private static final long TIMEOUT_S = 20;
+  private static final long TIMEOUT_S = 30;
 
   private final Vertx vertx;
   private final String baseUrl;
