@@ -120,6 +120,8 @@ public class HttpVerticle extends VerticleBase {
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16_384));
     router.route("/api/*").handler(csrf);
     router.route("/auth/logout").handler(csrf);
+    router.route("/api/*").handler(ctx -> storeRotatedCsrfToken(ctx, sessions));
+    router.route("/auth/logout").handler(ctx -> storeRotatedCsrfToken(ctx, sessions));
     router.get("/api/providers").handler(auth::list);
     router.get("/auth/login/:provider").handler(auth::login);
     router.get("/auth/callback/:provider").handler(auth::callback);
@@ -151,6 +153,23 @@ public class HttpVerticle extends VerticleBase {
       .setRegisterWriteHandler(false)
       .setInsertJSESSIONID(false);
     return SockJSHandler.create(vertx, sockJs).bridge(options, guard);
+  }
+
+  /**
+   * CSRFHandler rotates the token on every accepted write and sends the new cookie at once, but
+   * SessionHandler stores the session only after a 2xx/3xx answer, and only as the response goes
+   * out. So after a refused write (400, 409, 429) the session kept the old token, and a quick next
+   * write could read the old session: both ended in 403. Storing the session before the route runs
+   * makes the rotated token durable before the browser can use it.
+   */
+  private static void storeRotatedCsrfToken(RoutingContext ctx, SessionHandler sessions) {
+    if (ctx.request().method() == io.vertx.core.http.HttpMethod.GET || ctx.session() == null) {
+      ctx.next();
+      return;
+    }
+    sessions.flush(ctx, true)
+      .onSuccess(v -> ctx.next())
+      .onFailure(e -> HttpErrors.send(ctx, ErrorCodes.STORAGE_UNAVAILABLE, "sessions are unavailable, try again"));
   }
 
   private static void securityHeaders(RoutingContext ctx) {
