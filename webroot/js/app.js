@@ -334,7 +334,11 @@ function openChannel(name) {
   $("composer-error").textContent = "";
   $("composer-text").setAttribute("placeholder", `Message #${name}`);
   $("composer-text").labels[0].textContent = `Message #${name}`;
-  renderChannels();
+  if (state.channels.some((c) => c.name === name)) {
+    renderChannels();
+  } else {
+    loadChannels(); // someone else created it since we listed them
+  }
   view.unsubscribe = state.bus.subscribe(`chat.channel.${name}`, (event) => onChannelEvent(view, event));
   if (state.bus.connected) {
     loadLatest(view);
@@ -554,6 +558,9 @@ function insertMessage(view, message, receivedAt) {
   regroup(view, at);
   if (at + 1 < view.ids.length) {
     regroup(view, at + 1);
+  }
+  if (view.ids.length === 1 && view.loaded) {
+    updateHistoryStatus(view);
   }
   return true;
 }
