@@ -102,13 +102,14 @@ async function showSignIn() {
 }
 
 async function signOut() {
+  $("sign-out").disabled = true;
+  state.bus?.shutdown();
   try {
     await api.logout();
   } catch (e) {
     // Whatever the server says, this browser forgets the session.
   }
   localStorage.removeItem(SIGNED_IN_HINT);
-  state.bus?.shutdown();
   window.location.assign("/");
 }
 

@@ -249,4 +249,24 @@ class ChatInBrowserTest {
     assertThat(dana.page().locator("#sidebar")).not().isInViewport();
     assertEquals(List.of(), dana.consoleErrors());
   }
+
+  @Test
+  void signing_out_and_back_in_on_the_other_node_reopens_the_last_channel() {
+    ChatClient setup = nodes.signInOnA("Setup");
+    String first = TestNodes.newChannel(setup);
+    String second = TestNodes.newChannel(setup);
+    Person frank = BROWSERS.person("Frank " + UUID.randomUUID().toString().substring(0, 6)).signIn(nodes.a().publicUrl());
+    frank.open(first);
+    frank.open(second);
+    assertThat(frank.page().locator("#presence")).containsText(frank.name());
+
+    frank.page().getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out")).click();
+    assertThat(frank.page().locator("#signin")).isVisible();
+    assertEquals(401, frank.page().request().get(nodes.a().publicUrl() + "/api/me").status());
+
+    frank.signIn(nodes.b().publicUrl());
+    assertThat(frank.page().locator("#channel-title")).hasText("#" + second);
+    assertThat(frank.page().locator(".channel-link[aria-current=page]")).hasText("#" + second);
+    assertEquals(List.of(), frank.consoleErrors());
+  }
 }

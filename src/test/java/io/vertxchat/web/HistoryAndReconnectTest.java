@@ -138,7 +138,7 @@ class HistoryAndReconnectTest {
 
     // While down, the failed connection attempts are all the browser complained about.
     assertEquals(List.of(), bob.consoleErrors().stream()
-      .filter(e -> !e.contains("net::ERR_INTERNET_DISCONNECTED") && !e.contains("WebSocket"))
+      .filter(e -> !e.equals("Failed to load resource: net::ERR_INTERNET_DISCONNECTED"))
       .toList());
     assertEquals(List.of(), alice.consoleErrors());
   }
