@@ -3,6 +3,7 @@ package io.vertxchat.http;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -119,7 +120,11 @@ public class HttpVerticle extends VerticleBase {
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16_384));
     router.route("/api/*").handler(csrf);
+    router.route("/api/*").handler(ctx -> storeCsrfToken(sessions, ctx));
+    // CSRFHandler falls back to a form field when the header is missing, which needs a body handler.
+    router.route("/auth/logout").handler(BodyHandler.create().setBodyLimit(1_024));
     router.route("/auth/logout").handler(csrf);
+    router.route("/auth/logout").handler(ctx -> storeCsrfToken(sessions, ctx));
     router.get("/api/providers").handler(auth::list);
     router.get("/auth/login/:provider").handler(auth::login);
     router.get("/auth/callback/:provider").handler(auth::callback);
@@ -151,6 +156,20 @@ public class HttpVerticle extends VerticleBase {
       .setRegisterWriteHandler(false)
       .setInsertJSESSIONID(false);
     return SockJSHandler.create(vertx, sockJs).bridge(options, guard);
+  }
+
+  /**
+   * A GET hands out a CSRF token that is kept in the session; the session store is written only
+   * after the response, so a POST sent at once (possibly to another node) could find no token
+   * and get 403. Writing the session first closes that window.
+   */
+  private static void storeCsrfToken(SessionHandler sessions, RoutingContext ctx) {
+    HttpMethod method = ctx.request().method();
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      ctx.next();
+      return;
+    }
+    sessions.flush(ctx).onComplete(done -> ctx.next());
   }
 
   private static void securityHeaders(RoutingContext ctx) {
