@@ -41,6 +41,7 @@ class BridgeAbuseTest {
   private static ChatClient alice;
   private static ChatClient bob;
   private static String signedOutCookie;
+  private static ChatClient manySockets;
   private static String channel;
   private static long bobsMessage;
   private static long alicesMessage;
@@ -81,6 +82,7 @@ class BridgeAbuseTest {
     ChatClient carol = nodes.signInOnA("abuse-carol");
     signedOutCookie = carol.cookieHeader();
     assertEquals(204, carol.post("/auth/logout", null).statusCode());
+    manySockets = nodes.signInOnA("abuse-many-sockets");
     channel = TestNodes.newChannel(alice);
     BridgeSocket b = bob.socket();
     bobsMessage = b.request("chat.send", new JsonObject().put("channel", channel).put("text", "bob's"))
@@ -380,6 +382,135 @@ class BridgeAbuseTest {
   @TestFactory
   Stream<DynamicTest> sql_and_unicode_edge_cases_are_stored_verbatim() {
     return run(acceptedText());
+  }
+
+  record Scenario(String name, int stored, Runnable check) {
+  }
+
+  @TestFactory
+  Stream<DynamicTest> identity_comes_from_the_session_and_replies_go_only_to_their_socket() {
+    List<Scenario> rows = new ArrayList<>();
+    long aliceId = alice.me().getLong("id");
+    long bobId = bob.me().getLong("id");
+    JsonObject bobUser = new JsonObject().put("id", bobId).put("name", "abuse-bob").put("provider", "dev");
+    String[][] forgedBodies = {
+      {"a forged author object in the body", "author", bobUser.encode()},
+      {"a forged authorId in the body", "authorId", String.valueOf(bobId)},
+      {"a forged user in the body", "user", bobUser.encode()},
+      {"a forged author name in the body", "name", "\"abuse-bob\""}
+    };
+    for (String[] f : forgedBodies) {
+      rows.add(new Scenario("chat.send with " + f[0] + " is stored as the session user", 1, () -> {
+        BridgeSocket socket = alice.socket();
+        try {
+          JsonObject body = new JsonObject().put("channel", channel).put("text", "forged").put(f[1], Json.decodeValue(f[2]));
+          JsonObject reply = socket.request("chat.send", body);
+          JsonObject message = reply.getJsonObject("body");
+          assertEquals(aliceId, message.getJsonObject("author").getLong("id"), () -> "reply " + reply);
+          assertEquals("abuse-alice", message.getJsonObject("author").getString("name"));
+          assertEquals(aliceId, AbuseFixture.storedAuthor(message.getLong("id")));
+        } finally {
+          socket.close();
+        }
+      }));
+    }
+    String[][] forgedHeaders = {
+      {"chat-user", bobUser.encode()}, {"Chat-User", bobUser.encode()}, {"CHAT-USER", bobUser.encode()},
+      {"chat-user", "not json"}, {"x-forwarded-user", "abuse-bob"}
+    };
+    for (String[] h : forgedHeaders) {
+      rows.add(new Scenario("chat.send with a forged " + h[0] + " header in the frame is stored as the session user", 1, () -> {
+        BridgeSocket socket = alice.socket();
+        try {
+          JsonObject body = new JsonObject().put("channel", channel).put("text", "forged header");
+          JsonObject reply = socket.request("chat.send", body, new JsonObject().put(h[0], h[1]));
+          JsonObject message = reply.getJsonObject("body");
+          assertNotNull(message, () -> "reply " + reply);
+          assertEquals(aliceId, message.getJsonObject("author").getLong("id"));
+          assertEquals(aliceId, AbuseFixture.storedAuthor(message.getLong("id")));
+        } finally {
+          socket.close();
+        }
+      }));
+    }
+    for (String address : new String[] {"chat.edit", "chat.delete"}) {
+      rows.add(new Scenario(address + " of bob's message with bob's identity forged in the headers -> 403", 0, () -> {
+        BridgeSocket socket = alice.socket();
+        try {
+          JsonObject reply = socket.request(address, new JsonObject().put("id", bobsMessage).put("text", "hijacked"),
+            new JsonObject().put("chat-user", bobUser.encode()));
+          assertEquals(403, reply.getInteger("failureCode"), () -> "reply " + reply);
+          assertEquals("bob's", AbuseFixture.scalar("SELECT text FROM messages WHERE id = $1", bobsMessage));
+        } finally {
+          socket.close();
+        }
+      }));
+    }
+    for (String target : new String[] {"chat.channel.@C@", "chat.send", "chat.internal.store.messages", "monitor.stats",
+      "chat.internal.session.ended"}) {
+      rows.add(new Scenario("a reply address aimed at " + target + " reaches only the asking socket", 0, () -> {
+        String aimed = target.replace("@C@", channel);
+        BridgeSocket listener = bob.socket();
+        BridgeSocket asker = alice.socket();
+        try {
+          listener.subscribe("chat.channel." + channel);
+          listener.clearFrames();
+          asker.write(new JsonObject().put("type", "send").put("address", "chat.history").put("replyAddress", aimed)
+            .put("body", new JsonObject().put("channel", channel).put("limit", 1)));
+          JsonObject reply = asker.await(f -> aimed.equals(f.getString("address")));
+          assertNotNull(reply.getJsonObject("body").getJsonArray("messages"), () -> "reply " + reply);
+          JsonObject probe = listener.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
+          assertNull(probe.getValue("failureCode"));
+          assertTrue(listener.frames().stream().noneMatch(f -> f.getValue("body") instanceof JsonObject b
+              && b.containsKey("messages")), () -> "another socket saw the reply: " + listener.frames());
+        } finally {
+          listener.close();
+          asker.close();
+        }
+      }));
+    }
+    rows.add(new Scenario("sending to another socket's reply address is refused", 0, () -> {
+      BridgeSocket asker = alice.socket();
+      BridgeSocket intruder = bob.socket();
+      try {
+        asker.write(new JsonObject().put("type", "send").put("address", "chat.history").put("replyAddress", "alice-reply-1")
+          .put("body", new JsonObject().put("channel", channel)));
+        intruder.write(new JsonObject().put("type", "send").put("address", "alice-reply-1")
+          .put("body", new JsonObject().put("messages", new io.vertx.core.json.JsonArray().add("fake"))));
+        assertEquals("access_denied", intruder.await(f -> "err".equals(f.getString("type"))).getValue("body"));
+        JsonObject reply = asker.await(f -> "alice-reply-1".equals(f.getString("address")));
+        assertTrue(reply.getJsonObject("body").getJsonArray("messages").stream().noneMatch("fake"::equals));
+      } finally {
+        asker.close();
+        intruder.close();
+      }
+    }));
+    rows.add(new Scenario("a user's sockets beyond the per-user limit are closed", 0, () -> {
+      ChatClient many = manySockets;
+      List<BridgeSocket> open = new ArrayList<>();
+      try {
+        for (int i = 0; i < 20; i++) {
+          open.add(many.socket());
+        }
+        for (int i = 0; i < 20; i++) {
+          JsonObject r = open.get(i).request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
+          assertNull(r.getValue("failureCode"), "socket " + i);
+        }
+        JsonObject ok = open.get(19).request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
+        assertNull(ok.getValue("failureCode"), "the 20th socket works");
+        BridgeSocket extra = many.socket();
+        open.add(extra);
+        extra.awaitClosed();
+      } finally {
+        open.forEach(BridgeSocket::close);
+      }
+    }));
+    return rows.stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
+      AbuseFixture.Counts before = counts();
+      row.check().run();
+      assertEquals(before.plusMessages(row.stored()), counts(), "rows stored by the case");
+      nodesStillAnswer(alice);
+    }));
   }
 
   private static Stream<DynamicTest> run(List<Case> cases) {
