@@ -31,12 +31,16 @@ import java.util.UUID;
  *   <li>SEND: signed in; the body's headers are replaced by the session user, so nothing a browser
  *   claims about identity is believed.</li>
  *   <li>PUBLISH: never; only the server publishes channel events.</li>
+ *   <li>RECEIVE: a socket whose write queue is full (the peer stopped reading) gets nothing more
+ *   and is closed, so one slow browser cannot grow server memory.</li>
  *   <li>SOCKET_PING keeps the cluster-wide session alive while the socket is open.</li>
  * </ul>
  */
 final class BridgeGuard implements Handler<BridgeEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeGuard.class);
   private static final long SESSION_TOUCH_MS = 60_000;
+  /** Close code for a socket dropped because it did not read fast enough. */
+  static final int SLOW_CONSUMER_CLOSE = 4408;
 
   /** What the guard knows of one open socket. */
   private static final class SocketState {
@@ -46,6 +50,7 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     final Set<String> channels = new HashSet<>();
     long lastTouch = System.currentTimeMillis();
     boolean counted;
+    boolean dropped;
 
     SocketState(JsonObject user, String sessionId) {
       this.user = user;
@@ -59,10 +64,12 @@ final class BridgeGuard implements Handler<BridgeEvent> {
   private final Set<String> admins;
   private final int socketsPerUser;
   private final int registrationsPerSocket;
+  private final int socketQueueBytes;
   private final Map<SockJSSocket, SocketState> sockets = new HashMap<>();
   /** Node-wide count of sockets per user, shared by every HTTP verticle instance. */
   private final LocalMap<Long, Integer> socketsByUser;
   private final Set<String> knownChannels = new HashSet<>();
+  private long slowSocketsDropped;
   private final DeliveryOptions lookup = new DeliveryOptions().setSendTimeout(5_000);
 
   BridgeGuard(Vertx vertx, SessionStore sessionStore, Set<String> allowedOrigins, Set<String> admins, JsonObject limits) {
@@ -72,6 +79,7 @@ final class BridgeGuard implements Handler<BridgeEvent> {
     this.admins = admins;
     this.socketsPerUser = limits.getInteger("socketsPerUser");
     this.registrationsPerSocket = limits.getInteger("registrationsPerSocket");
+    this.socketQueueBytes = limits.getInteger("socketQueueBytes", 262_144);
     this.socketsByUser = vertx.sharedData().getLocalMap("chat.sockets-by-user");
   }
 
@@ -95,7 +103,8 @@ final class BridgeGuard implements Handler<BridgeEvent> {
       case SEND -> send(event);
       case SOCKET_PING -> ping(event);
       case SOCKET_CLOSED -> closed(event);
-      case RECEIVE, REGISTERED, SOCKET_IDLE, SOCKET_ERROR -> event.complete(true);
+      case RECEIVE -> receive(event);
+      case REGISTERED, SOCKET_IDLE, SOCKET_ERROR -> event.complete(true);
       default -> refuse(event, "browsers may not " + type.name().toLowerCase());
     }
   }
@@ -120,8 +129,31 @@ final class BridgeGuard implements Handler<BridgeEvent> {
         return;
       }
     }
+    socket.setWriteQueueMaxSize(socketQueueBytes);
     sockets.put(socket, state);
     event.complete(true);
+  }
+
+  /**
+   * A socket whose peer stopped reading would buffer every channel event in server memory. Once
+   * its write queue is over the cap, nothing more is written to it and it is closed; the browser
+   * reconnects and resumes with {@code chat.history} after its last id.
+   */
+  private void receive(BridgeEvent event) {
+    SockJSSocket socket = event.socket();
+    if (!socket.writeQueueFull()) {
+      event.complete(true);
+      return;
+    }
+    event.complete(false);
+    SocketState state = sockets.get(socket);
+    if (state != null && !state.dropped) {
+      state.dropped = true;
+      slowSocketsDropped++;
+      LOG.info("closing socket {} of user {}: it is not reading and its write queue is full", state.id,
+        state.user == null ? null : state.user.getLong("id"));
+      socket.close(SLOW_CONSUMER_CLOSE, "too slow: reconnect and resume after your last id");
+    }
   }
 
   private void register(BridgeEvent event) {
@@ -232,6 +264,11 @@ final class BridgeGuard implements Handler<BridgeEvent> {
 
   int openSockets() {
     return sockets.size();
+  }
+
+  /** Sockets closed so far because their write queue was full. */
+  long slowSocketsDropped() {
+    return slowSocketsDropped;
   }
 
   private void channelExists(String channel, Handler<Boolean> then) {
