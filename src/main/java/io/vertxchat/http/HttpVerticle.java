@@ -18,6 +18,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
+import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
@@ -56,7 +57,8 @@ public class HttpVerticle extends VerticleBase {
     String publicUrl = http.getString("publicUrl");
     boolean https = publicUrl.startsWith("https:");
 
-    SessionStore store = ClusteredSessionStore.create(vertx);
+    // A lone node has no cluster-wide maps; its sessions live in the shared local map of the node.
+    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     SessionHandler sessions = SessionHandler.create(store)
       .setSessionCookieName(SESSION_COOKIE)
       .setCookieHttpOnlyFlag(true)
