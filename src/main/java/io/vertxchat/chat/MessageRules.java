@@ -49,6 +49,10 @@ final class MessageRules {
     if (text.chars().anyMatch(c -> c == 0)) {
       throw ChatException.invalid("text must not contain NUL characters");
     }
+    if (!wellFormed(text)) {
+      // PostgreSQL would store a '?' in its place: what was acknowledged would not be what was stored.
+      throw ChatException.invalid("text must be valid Unicode (no unpaired surrogates)");
+    }
     return text;
   }
 
@@ -59,7 +63,7 @@ final class MessageRules {
       return null;
     }
     if (!(value instanceof String id) || id.isEmpty() || id.length() > MAX_CLIENT_ID_LENGTH
-      || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      || id.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || !wellFormed(id)) {
       throw ChatException.invalid("clientId must be a string of 1.." + MAX_CLIENT_ID_LENGTH + " printable characters");
     }
     return id;
@@ -95,6 +99,22 @@ final class MessageRules {
       return number.intValue();
     }
     throw ChatException.invalid("limit must be a whole number from 1 to " + MAX_HISTORY_LIMIT);
+  }
+
+  /** Whether every UTF-16 surrogate is part of a pair, so the string encodes to UTF-8 unchanged. */
+  static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isWhole(Number number) {

@@ -58,7 +58,8 @@ public final class ChatConfig {
     new Setting("CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", "limits", "channelCreatesPerMinute", Kind.INT, 1, 100_000),
     new Setting("CHAT_MAX_SOCKETS_PER_USER", "limits", "socketsPerUser", Kind.INT, 1, 100_000),
     new Setting("CHAT_MAX_REGISTRATIONS_PER_SOCKET", "limits", "registrationsPerSocket", Kind.INT, 1, 1000),
-    new Setting("CHAT_MAX_FRAME_BYTES", "limits", "maxFrameBytes", Kind.INT, 1024, 1_048_576)
+    new Setting("CHAT_MAX_FRAME_BYTES", "limits", "maxFrameBytes", Kind.INT, 1024, 1_048_576),
+    new Setting("CHAT_MAX_SOCKET_QUEUE_BYTES", "limits", "socketQueueBytes", Kind.INT, 4096, 16_777_216)
   );
 
   private ChatConfig() {

@@ -79,6 +79,26 @@ public final class BridgeSocket {
     ws.writeTextMessage(frame.encode());
   }
 
+  /** Writes a text frame exactly as given, for malformed-input tests. */
+  public void writeText(String text) {
+    ws.writeTextMessage(text);
+  }
+
+  /** Writes a binary frame exactly as given. */
+  public void writeBinary(io.vertx.core.buffer.Buffer data) {
+    ws.writeBinaryMessage(data);
+  }
+
+  /** Forgets every frame received so far. */
+  public synchronized void clearFrames() {
+    frames.clear();
+  }
+
+  /** The underlying WebSocket, e.g. to pause reading in slow-consumer tests. */
+  public WebSocket webSocket() {
+    return ws;
+  }
+
   public void register(String address) {
     write(new JsonObject().put("type", "register").put("address", address));
   }

@@ -8,8 +8,12 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /** One open bridge socket: who it belongs to, what it subscribed, and when it was last heard from. */
 final class BridgeConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
   /** Close code telling a client it fell too far behind and should resume by id. */
   static final int TOO_SLOW = 4008;
 
@@ -49,7 +53,9 @@ final class BridgeConnection {
       return;
     }
     if (socket.writeQueueFull()) {
-      close(TOO_SLOW, "too slow: reconnect and resume");
+      LOG.info("closing socket {} of user {}: it is not reading and its write queue is full", id,
+        user == null ? null : user.getLong("id"));
+      close(TOO_SLOW, "too slow: reconnect and resume after your last id");
       return;
     }
     socket.write(frame);

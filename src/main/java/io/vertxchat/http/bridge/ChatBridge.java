@@ -46,7 +46,6 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   private static final long SESSION_TOUCH_MS = 60_000;
   private static final long REPLY_TIMEOUT_MS = 10_000;
   private static final int MAX_REPLY_ADDRESS = 36;
-  private static final int WRITE_QUEUE_BYTES = 512 * 1024;
 
   private final Vertx vertx;
   private final SessionStore sessionStore;
@@ -55,6 +54,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   private final int socketsPerUser;
   private final int registrationsPerSocket;
   private final int maxFrameBytes;
+  private final int socketQueueBytes;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final Map<String, ChannelFanOut> fanOuts = new HashMap<>();
   /** Node-wide count of sockets per user, shared by every HTTP verticle instance. */
@@ -74,6 +74,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     this.socketsPerUser = limits.getInteger("socketsPerUser");
     this.registrationsPerSocket = limits.getInteger("registrationsPerSocket");
     this.maxFrameBytes = limits.getInteger("maxFrameBytes");
+    this.socketQueueBytes = limits.getInteger("socketQueueBytes");
     this.socketsByUser = vertx.sharedData().getLocalMap("chat.sockets-by-user");
     this.stats = NodeStats.of(vertx);
     vertx.setPeriodic(PING_TIMEOUT_MS / 2, id -> closeSilentSockets());
@@ -118,7 +119,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     }
     connections.add(connection);
     stats.socketOpened();
-    socket.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+    socket.setWriteQueueMaxSize(socketQueueBytes);
     socket.handler(buffer -> frame(connection, buffer));
     socket.exceptionHandler(e -> LOG.debug("socket {} failed: {}", connection.id, e.toString()));
     socket.closeHandler(v -> closed(connection));
