@@ -83,7 +83,7 @@ public class HttpVerticle extends VerticleBase {
         HttpServerOptions options = new HttpServerOptions()
           .setHost(http.getString("host"))
           .setPort(http.getInteger("port"))
-          .setMaxWebSocketFrameSize(Math.max(65_536, limits.getInteger("maxFrameBytes")))
+          .setMaxWebSocketFrameSize(limits.getInteger("maxFrameBytes"))
           .setMaxWebSocketMessageSize(limits.getInteger("maxFrameBytes"))
           .setCompressionSupported(true)
           .setIdleTimeout(0);

@@ -67,7 +67,7 @@ class SlowConsumerTest {
     AtomicInteger slowFrames = new AtomicInteger();
     slow.onEvent(f -> slowFrames.incrementAndGet());
     await(slow.subscribe(channel));
-    nodes.awaitRegistrationPropagation("chat.channel." + channel);
+    nodes.awaitRegistrationsOn("chat.channel." + channel, nodes.a());
     slow.pause();
     long heapBefore = heapAfterGc();
 
@@ -121,7 +121,11 @@ class SlowConsumerTest {
         }
       });
       await(reader.subscribe(channel));
-      nodes.awaitRegistrationPropagation("chat.channel." + channel);
+      if (slow == null) {
+        nodes.awaitRegistrationsOn("chat.channel." + channel, nodes.b());
+      } else {
+        nodes.awaitRegistrationsOn("chat.channel." + channel, nodes.a(), nodes.b());
+      }
 
       AtomicInteger sent = new AtomicInteger();
       AtomicInteger acked = new AtomicInteger();

@@ -80,8 +80,8 @@ class MonitorTest {
     try {
       socket.register("monitor.stats");
       JsonObject refused = socket.await(f -> "err".equals(f.getString("type")));
-      // The bridge refuses the register.
-      assertEquals("access_denied", refused.getString("body"));
+      // The bridge refuses the register: not an admin.
+      assertEquals("rejected", refused.getString("body"));
       assertEquals(403, bob.get("/monitor").statusCode());
       assertEquals(403, bob.get("/monitor/monitor.js").statusCode());
       assertEquals(401, OpsSupport.get(web, a.publicUrl(), "/monitor").statusCode());

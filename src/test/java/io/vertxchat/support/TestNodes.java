@@ -115,6 +115,22 @@ public final class TestNodes {
     return ChatClient.await(promise.future()).size();
   }
 
+  /** Waits until both nodes see subscribers of {@code address} on exactly the {@code expected} nodes. */
+  public void awaitRegistrationsOn(String address, ChatNode... expected) {
+    java.util.Set<String> want = new java.util.HashSet<>();
+    for (ChatNode node : expected) {
+      want.add(node.nodeId());
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (registrations(a, address).equals(want) && registrations(b, address).equals(want)) {
+        return;
+      }
+      ChatClient.await(a.vertx().timer(50));
+    }
+    throw new AssertionError("registrations of " + address + " did not settle on " + want + " in 10 s");
+  }
+
   private static java.util.Set<String> registrations(ChatNode node, String address) {
     io.vertx.core.Promise<java.util.List<io.vertx.core.spi.cluster.RegistrationInfo>> promise =
       io.vertx.core.Promise.promise();

@@ -128,7 +128,8 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   private void frame(BridgeConnection connection, Buffer buffer) {
     connection.lastSeen = System.currentTimeMillis();
     if (buffer.length() > maxFrameBytes) {
-      connection.write(BridgeFrames.err("frame_too_large"));
+      stats.bridgeRejected("frame_too_large");
+      connection.close(1009, "frame too large");
       return;
     }
     JsonObject frame;
@@ -139,8 +140,12 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       return;
     }
     Object type = frame.getValue("type");
-    if (!(type instanceof String)) {
+    if (type == null) {
       connection.write(BridgeFrames.err("missing_type"));
+      return;
+    }
+    if (!(type instanceof String)) {
+      connection.write(BridgeFrames.err("invalid_type"));
       return;
     }
     switch ((String) type) {
@@ -148,39 +153,43 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       case "register" -> register(connection, frame);
       case "unregister" -> unregister(connection, frame);
       case "send" -> send(connection, frame);
-      case "publish" -> refuse(connection, "publish", "browsers may not publish");
+      case "publish" -> publish(connection, frame);
       default -> connection.write(BridgeFrames.err("invalid_type"));
     }
   }
 
   private void register(BridgeConnection connection, JsonObject frame) {
-    String address = frame.getValue("address") instanceof String a ? a : null;
-    if (address == null) {
+    Object value = frame.getValue("address");
+    if (value == null) {
       connection.write(BridgeFrames.err("missing_address"));
       return;
     }
+    if (!(value instanceof String address)) {
+      reject(connection, "not_a_channel", "register to a non-string address");
+      return;
+    }
     if (!connection.signedIn()) {
-      refuse(connection, "not_signed_in", "register without a signed-in session");
+      reject(connection, "not_signed_in", "register without a signed-in session");
       return;
     }
     if (connection.addresses.contains(address)) {
       return;
     }
     if (connection.addresses.size() >= registrationsPerSocket) {
-      refuse(connection, "too_many_registrations", "too many registrations on one socket");
+      reject(connection, "too_many_registrations", "too many registrations on one socket");
       return;
     }
     if (Addresses.MONITOR_STATS.equals(address)) {
       if (isAdmin(admins, connection.user)) {
         subscribe(connection, address);
       } else {
-        refuse(connection, "not_admin", "monitor.stats needs an admin");
+        reject(connection, "not_admin", "monitor.stats needs an admin");
       }
       return;
     }
     String channel = Addresses.channelOf(address);
     if (channel == null) {
-      refuse(connection, "not_a_channel", "register to a non-channel address");
+      reject(connection, "not_a_channel", "register to a non-channel address");
       return;
     }
     // Frames after a register wait until it is decided: a client that subscribes and then asks
@@ -192,7 +201,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       }
       connection.socket.resume();
       if (exists.failed()) {
-        refuse(connection, "no_such_channel", "no channel '" + channel + "'");
+        reject(connection, "no_such_channel", "no channel '" + channel + "'");
         return;
       }
       subscribe(connection, address);
@@ -214,7 +223,15 @@ public final class ChatBridge implements Handler<SockJSSocket> {
 
   private void unregister(BridgeConnection connection, JsonObject frame) {
     String address = frame.getValue("address") instanceof String a ? a : null;
-    if (address != null && leave(connection, address)) {
+    if (address == null) {
+      connection.write(BridgeFrames.err("missing_address"));
+      return;
+    }
+    if (Addresses.channelOf(address) == null && !Addresses.MONITOR_STATS.equals(address)) {
+      deny(connection, "not_outbound", "unregister from an address nobody may register");
+      return;
+    }
+    if (leave(connection, address)) {
       String channel = Addresses.channelOf(address);
       if (channel != null) {
         presence(connection, channel, false);
@@ -243,22 +260,31 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     return true;
   }
 
-  private void send(BridgeConnection connection, JsonObject frame) {
-    String address = frame.getValue("address") instanceof String a ? a : null;
-    if (address == null) {
+  private void publish(BridgeConnection connection, JsonObject frame) {
+    if (frame.getValue("address") == null) {
       connection.write(BridgeFrames.err("missing_address"));
       return;
     }
-    if (!INBOUND.matcher(address).matches()) {
-      refuse(connection, "not_inbound", "send to a non-inbound address");
+    reject(connection, "publish", "browsers may not publish");
+  }
+
+  private void send(BridgeConnection connection, JsonObject frame) {
+    Object value = frame.getValue("address");
+    if (value == null) {
+      connection.write(BridgeFrames.err("missing_address"));
       return;
     }
     if (!connection.signedIn()) {
-      refuse(connection, "not_signed_in", "send without a signed-in session");
+      reject(connection, "not_signed_in", "send without a signed-in session");
       return;
     }
-    Object replyAddress = frame.getValue("replyAddress");
-    if (replyAddress != null && (!(replyAddress instanceof String r) || r.length() > MAX_REPLY_ADDRESS)) {
+    if (!(value instanceof String address) || !INBOUND.matcher(address).matches()) {
+      deny(connection, "not_inbound", "send to a non-inbound address");
+      return;
+    }
+    // A reply address that is not a string is ignored, as the stock bridge does: no reply.
+    Object replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+    if (replyAddress != null && ((String) replyAddress).length() > MAX_REPLY_ADDRESS) {
       connection.write(BridgeFrames.err("invalid_reply_address"));
       return;
     }
@@ -380,10 +406,22 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       .put("joined", joined));
   }
 
-  /** Refuses a frame; {@code reason} is a fixed word for the rejection metric, {@code why} the detail. */
-  private void refuse(BridgeConnection connection, String reason, String why) {
+  /**
+   * Refusals use the stock bridge's two words: {@code rejected} when the policy says no to this
+   * socket (not signed in, not an admin, no such channel, a limit, any publish), {@code access_denied}
+   * when no browser may ever use the address. {@code reason} is a fixed word for the metric.
+   */
+  private void reject(BridgeConnection connection, String reason, String why) {
+    refuse(connection, reason, why, "rejected");
+  }
+
+  private void deny(BridgeConnection connection, String reason, String why) {
+    refuse(connection, reason, why, "access_denied");
+  }
+
+  private void refuse(BridgeConnection connection, String reason, String why, String word) {
     stats.bridgeRejected(reason);
     LOG.debug("bridge refused for socket {}: {}", connection.id, why);
-    connection.write(BridgeFrames.err("access_denied"));
+    connection.write(BridgeFrames.err(word));
   }
 }
