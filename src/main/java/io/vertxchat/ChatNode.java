@@ -64,11 +64,26 @@ public final class ChatNode {
   public static Future<ChatNode> start(Map<String, String> env) {
     JsonObject config = ChatConfig.load(env);
     NodeStats stats = new NodeStats("chat-" + UUID.randomUUID());
-    return vertx(config.getJsonObject("cluster"), stats).compose(vertx -> {
+    // The result is bound to no Vert.x context: after a failed start, Vert.x is closed, and a
+    // callback on one of its event loops would be rejected and leave the caller waiting.
+    Promise<ChatNode> result = Promise.promise();
+    vertx(config.getJsonObject("cluster"), stats).onComplete(built -> {
+      if (built.failed()) {
+        result.fail(built.cause());
+        return;
+      }
+      Vertx vertx = built.result();
       stats.bind(vertx);
-      return deploy(vertx, config, stats)
-        .recover(e -> vertx.close().transform(v -> Future.failedFuture(e)));
+      deploy(vertx, config, stats).onComplete(deployed -> {
+        if (deployed.succeeded()) {
+          result.complete(deployed.result());
+        } else {
+          stats.unbind(vertx);
+          new Thread(() -> vertx.close().onComplete(v -> result.fail(deployed.cause())), "chat-close").start();
+        }
+      });
     });
+    return result.future();
   }
 
   /** Vert.x with metrics into this node's own registry (never the global one). */

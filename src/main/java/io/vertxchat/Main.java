@@ -1,6 +1,5 @@
 package io.vertxchat;
 
-import io.vertxchat.config.ChatConfig;
 import io.vertxchat.config.ConfigException;
 import sun.misc.Signal;
 
@@ -49,10 +48,13 @@ public final class Main {
     }
   }
 
-  /** {@code CHAT_LOG_JSON=true} (or {@code log.json} in the config file): one JSON object per line. */
+  /**
+   * {@code CHAT_LOG_JSON=true}: one JSON object per line. Read straight from the environment,
+   * because anything that touches Vert.x (even its JSON) starts logging with the default set-up.
+   */
   private static void chooseLogging() {
     if (System.getProperty("logback.configurationFile") == null
-      && ChatConfig.load(System.getenv()).getJsonObject("log").getBoolean("json")) {
+      && "true".equalsIgnoreCase(String.valueOf(System.getenv("CHAT_LOG_JSON")).trim())) {
       System.setProperty("logback.configurationFile", "logback-json.xml");
     }
   }

@@ -10,13 +10,15 @@ import java.util.regex.Pattern;
 /**
  * Gives every request an id (a sane incoming {@code X-Request-Id}, else a new one), returns it in
  * the response header and logs one line when the response ends: method, path without the query
- * (it may carry OAuth codes), status and time. Never headers, cookies or bodies.
+ * (it may carry OAuth codes), status and time. Never headers, cookies or bodies. Probes
+ * ({@code /health}, {@code /ready}, {@code /metrics}) log at DEBUG.
  */
 final class AccessLog {
   static final String REQUEST_ID = "requestId";
   private static final String HEADER = "X-Request-Id";
   private static final Pattern SANE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Logger LOG = LoggerFactory.getLogger("io.vertxchat.http.access");
+  private static final java.util.Set<String> PROBES = java.util.Set.of("/health", "/ready", "/metrics");
 
   private AccessLog() {
   }
@@ -30,8 +32,10 @@ final class AccessLog {
     ctx.addEndHandler(done -> {
       long micros = (System.nanoTime() - started) / 1_000;
       int status = ctx.response().getStatusCode();
-      if (LOG.isInfoEnabled()) {
-        LOG.atInfo()
+      // Probes arrive every second or two from each balancer and scraper: DEBUG, not INFO.
+      boolean probe = PROBES.contains(ctx.request().path());
+      if (probe ? LOG.isDebugEnabled() : LOG.isInfoEnabled()) {
+        (probe ? LOG.atDebug() : LOG.atInfo())
           .addKeyValue(REQUEST_ID, id)
           .addKeyValue("method", ctx.request().method().name())
           .addKeyValue("path", ctx.request().path())

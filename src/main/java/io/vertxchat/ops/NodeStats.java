@@ -69,6 +69,9 @@ public final class NodeStats {
     pgPing = Timer.builder("chat.pg.ping")
       .description("Round trip of the monitor's PostgreSQL ping")
       .register(registry);
+    for (String result : new String[] {"ran", "skipped", "failed"}) {
+      trimRuns(result);
+    }
     Gauge.builder("chat.bridge.sockets", sockets, AtomicInteger::get)
       .description("Open SockJS bridge sockets on this node")
       .register(registry);
@@ -132,16 +135,20 @@ public final class NodeStats {
     return storeLatency;
   }
 
+  private Counter trimRuns(String result) {
+    return Counter.builder("chat.trim.runs").tag("result", result)
+      .description("Trim runs by result; skipped when another node holds the trim lock")
+      .register(registry);
+  }
+
   public void trimmed(boolean ran, int rows) {
-    Counter.builder("chat.trim.runs").tag("result", ran ? "ran" : "skipped")
-      .description("Trim timer runs; skipped when another node holds the trim lock")
-      .register(registry).increment();
+    trimRuns(ran ? "ran" : "skipped").increment();
     trimRows.increment(rows);
     lastTrim.set(new JsonObject().put("at", System.currentTimeMillis()).put("ran", ran).put("deleted", rows));
   }
 
   public void trimFailed() {
-    Counter.builder("chat.trim.runs").tag("result", "failed").register(registry).increment();
+    trimRuns("failed").increment();
     lastTrim.set(new JsonObject().put("at", System.currentTimeMillis()).put("ran", false).put("failed", true));
   }
 

@@ -83,6 +83,9 @@ class MetricsTest {
       bobSocket.register("monitor.stats");
       bobSocket.await(f -> "err".equals(f.getString("type")));
 
+      // One trim run (the timer is off in tests), as the persistence verticle's timer would do.
+      node.vertx().eventBus().request("chat.internal.store.trim", new JsonObject()).await(10, TimeUnit.SECONDS);
+
       String after = metrics();
       java.nio.file.Files.writeString(java.nio.file.Path.of("target/metrics-sample.txt"), after);
       assertEquals(signInsBefore + 2, sample(after, "chat_signins_total", "provider=\"dev\""));
@@ -91,6 +94,8 @@ class MetricsTest {
       assertTrue(sample(after, "chat_bridge_rejected_total", "reason=\"not_admin\"") >= 1);
       assertTrue(sample(after, "chat_fanout_deliveries_total") >= 2 * accepted, "both sockets got every message");
       assertTrue(sample(after, "chat_store_latency_seconds_count") >= 1);
+      assertEquals(1, sample(after, "chat_trim_runs_total", "result=\"ran\""));
+      assertTrue(sample(after, "chat_trim_rows_total") >= 0);
       assertEquals(2, sample(after, "chat_bridge_sockets"));
       assertEquals(1, sample(after, "chat_bridge_channels"));
       // Event-bus metrics per address, with every channel under one bounded label.

@@ -121,10 +121,10 @@ class ShutdownTest {
     boolean sawNotReady = false;
     while (victim.isAlive() && !sawNotReady) {
       try {
-        var ready = web.getAbs(victimUrl + "/ready").send().await(2, TimeUnit.SECONDS);
+        var ready = web.getAbs(victimUrl + "/ready").send().await(5, TimeUnit.SECONDS);
         sawNotReady = ready.statusCode() == 503 && ready.bodyAsString().contains("shutting down");
-      } catch (Exception e) {
-        break; // the server is closed already
+      } catch (Exception slowOrClosed) {
+        // a loaded machine can be slow to answer; once the server is closed the process exits
       }
     }
     assertTrue(victim.waitFor(40, TimeUnit.SECONDS), "the node exits in bounded time");

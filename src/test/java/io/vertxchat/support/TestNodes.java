@@ -89,6 +89,19 @@ public final class TestNodes {
     }
   }
 
+  /** Waits until both nodes agree on a non-empty set of nodes with subscribers of {@code address}. */
+  public void awaitRegistrationPropagation(String address) {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      java.util.Set<String> onA = registrations(a, address);
+      if (!onA.isEmpty() && onA.equals(registrations(b, address))) {
+        return;
+      }
+      ChatClient.await(a.vertx().timer(50));
+    }
+    throw new AssertionError("registrations of " + address + " did not propagate in 10 s");
+  }
+
   /**
    * Waits until both nodes' event buses agree that {@code nodesWithSubscribers} nodes have
    * subscribers of {@code address}: a publish right after a remote registration can otherwise
