@@ -202,6 +202,7 @@ function connected() {
 function showConnection(connection, detail) {
   const status = $("status");
   status.dataset.state = connection;
+  document.body.classList.toggle("disconnected", connection !== "connected");
   const words = {
     connecting: "Connecting…",
     connected: "Connected",
