@@ -902,6 +902,7 @@ function sendMessage() {
   autosize(area);
   updateComposer();
   clearUnreadMarker(view);
+  view.lastTypingSent = 0; // the next keystroke starts a new "is typing" hint at once
   const clientId = randomId();
   const li = el("li", { class: "message own pending", "data-client-id": clientId },
     el("div", { class: "gutter" }),
