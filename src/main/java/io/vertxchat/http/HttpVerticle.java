@@ -17,6 +17,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
+import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
@@ -55,7 +56,9 @@ public class HttpVerticle extends VerticleBase {
     String publicUrl = http.getString("publicUrl");
     boolean https = publicUrl.startsWith("https:");
 
-    SessionStore store = ClusteredSessionStore.create(vertx);
+    // A cluster shares sessions through Hazelcast; a lone node (CHAT_CLUSTER=false, the quick
+    // start) has no cluster-wide maps, and a ClusteredSessionStore there hangs every request.
+    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
     SessionHandler sessions = SessionHandler.create(store)
       .setSessionCookieName(SESSION_COOKIE)
       .setCookieHttpOnlyFlag(true)
