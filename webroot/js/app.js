@@ -202,6 +202,7 @@ function connected() {
 function showConnection(connection, detail) {
   const status = $("status");
   status.dataset.state = connection;
+  document.body.classList.toggle("disconnected", connection !== "connected");
   const words = {
     connecting: "Connecting…",
     connected: "Connected",
@@ -901,6 +902,7 @@ function sendMessage() {
   autosize(area);
   updateComposer();
   clearUnreadMarker(view);
+  view.lastTypingSent = 0; // the next keystroke starts a new "is typing" hint at once
   const clientId = randomId();
   const li = el("li", { class: "message own pending", "data-client-id": clientId },
     el("div", { class: "gutter" }),

@@ -3,8 +3,8 @@
 // with capped exponential backoff. It speaks the bridge's JSON frames:
 //   out: {"type":"register"|"unregister","address"}, {"type":"send","address","body","replyAddress"},
 //        {"type":"ping"}
-//   in:  {"type":"rec","address","body"} (a reply carries "failureCode" and "message" on failure),
-//        {"type":"err","body":"access_denied"|"rejected"}
+//   in:  {"type":"rec","address","body"}; a failure reply {"type":"err","address","failureCode",
+//        "failureType","message"}; a refusal {"type":"err","body":"access_denied"|"rejected"}
 
 const PING_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -150,19 +150,21 @@ export class EventBus {
     } catch {
       return;
     }
-    if (frame.type === "err") {
+    // A failure reply comes as {"type":"err","address":replyAddress,"failureCode","message"};
+    // an "err" without a waiting reply address is a refused register or send ("access_denied").
+    const waiting = frame.address === undefined ? null : this.pending.get(frame.address);
+    if (frame.type === "err" && !waiting) {
       this.hooks.onAccessDenied?.(frame);
       return;
     }
-    if (frame.type !== "rec") {
+    if (frame.type !== "rec" && frame.type !== "err") {
       return;
     }
-    const waiting = this.pending.get(frame.address);
     if (waiting) {
       this.pending.delete(frame.address);
       clearTimeout(waiting.timer);
-      if (frame.failureCode !== undefined) {
-        waiting.reject(new BusError(frame.failureCode, frame.message || "failed"));
+      if (frame.failureCode !== undefined || frame.type === "err") {
+        waiting.reject(new BusError(frame.failureCode ?? -1, frame.message || "failed"));
       } else {
         waiting.resolve(frame.body);
       }

@@ -34,6 +34,8 @@ public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
   private static final long PRESENCE_ANNOUNCE_MS = 5_000;
   private static final long PRESENCE_EXPIRY_MS = 15_000;
+  /** A publish right after a registration can miss it (cluster propagation): a joiner hears it again. */
+  private static final long PRESENCE_REPEAT_AFTER_JOIN_MS = 1_000;
   private static final DeliveryOptions STORE = new DeliveryOptions().setSendTimeout(5_000);
   private static final long DRAIN_TIMEOUT_S = 10;
 
@@ -226,7 +228,14 @@ public class ChatVerticle extends VerticleBase {
     if (changed) {
       vertx.eventBus().publish(Addresses.PRESENCE_NODE,
         nodeView(channel, Presence.toArray(presence.localUsers(channel).values())));
+    }
+    boolean joined = change.getBoolean("joined");
+    if (changed || joined) {
+      // A joining socket needs the list even when its user was already here (a second tab).
       publishPresence(channel);
+    }
+    if (joined) {
+      vertx.setTimer(PRESENCE_REPEAT_AFTER_JOIN_MS, id -> publishPresence(channel));
     }
   }
 

@@ -72,6 +72,7 @@ class ChatInBrowserTest {
     assertThat(fromAlice.locator(".author")).hasAttribute("rel", "noopener noreferrer");
     assertThat(fromAlice.locator("img.avatar")).hasAttribute("src", aliceUser.getString("avatarUrl"));
     assertThat(fromAlice.locator(".message-head time")).isVisible();
+    assertThat(bob.page().locator("#announcer")).containsText("Alice: Hi Bob, the build is green");
 
     // Bob types: Alice sees it, then his answer.
     bob.composer().pressSequentially("Great", new Locator.PressSequentiallyOptions().setDelay(20));
@@ -94,6 +95,9 @@ class ChatInBrowserTest {
       "I'll tag the release", "Done: v1.4.0"), bob.texts());
     assertEquals(alice.texts(), bob.texts());
 
+    // Bob starts another answer: the screenshot of the chat (also docs/chat.png) shows him typing.
+    bob.composer().pressSequentially("Nice, I'll update the changelog", new Locator.PressSequentiallyOptions().setDelay(10));
+    assertThat(alice.page().locator("#typing")).hasText("Bob is typing…");
     alice.screenshot("chat.png");
     bob.screenshot("chat-bob.png");
     // The one refused channel name is the only failed request, and nothing else went wrong.
@@ -259,6 +263,13 @@ class ChatInBrowserTest {
     frank.open(first);
     frank.open(second);
     assertThat(frank.page().locator("#presence")).containsText(frank.name());
+    // A second tab of the same person (a second socket of a user already here) is told who is here too.
+    Page secondTab = frank.page().context().newPage();
+    secondTab.navigate(nodes.a().publicUrl() + "/#/c/" + second);
+    assertThat(secondTab.locator("#channel-title")).hasText("#" + second);
+    assertThat(secondTab.locator("#presence li")).hasCount(1);
+    assertThat(secondTab.locator("#presence")).containsText(frank.name());
+    secondTab.close();
 
     frank.page().getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Sign out")).click();
     assertThat(frank.page().locator("#signin")).isVisible();

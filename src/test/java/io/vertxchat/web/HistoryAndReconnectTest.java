@@ -1,5 +1,6 @@
 package io.vertxchat.web;
 
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.WebSocketRoute;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -71,7 +73,25 @@ class HistoryAndReconnectTest {
     assertThat(erin.messages()).hasCount(120);
     assertEquals(sent, erin.texts());
     assertEquals(120, new HashSet<>(erin.ids()).size());
+    erin.page().locator("#messages").evaluate("box => { box.scrollTop = 0; }");
     erin.screenshot("history-start.png");
+
+    // Scrolled up, a new message does not pull the view down: a marker says it is there.
+    BridgeSocket again = writer.socket();
+    try {
+      again.request("chat.send", new JsonObject().put("channel", channel).put("text", "fresh news"));
+    } finally {
+      again.close();
+    }
+    Locator marker = erin.page().locator("#new-messages");
+    assertThat(marker).hasText("1 new message ↓");
+    assertThat(erin.message("fresh news")).hasClass(Pattern.compile("\\bfirst-unread\\b"));
+    assertThat(erin.message("fresh news")).not().isInViewport();
+    assertThat(erin.page().locator("#announcer")).containsText("Historian: fresh news");
+    erin.screenshot("new-messages-marker.png");
+    marker.click();
+    assertThat(erin.message("fresh news")).isInViewport();
+    assertThat(marker).isHidden();
     assertEquals(List.of(), erin.consoleErrors());
   }
 

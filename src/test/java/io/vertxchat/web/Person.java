@@ -5,6 +5,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.ScreenshotAnimations;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ final class Person {
   }
 
   void screenshot(Path path) {
-    page.screenshot(new Page.ScreenshotOptions().setPath(path));
+    page.screenshot(new Page.ScreenshotOptions().setPath(path).setAnimations(ScreenshotAnimations.DISABLED));
   }
 
   void close() {
