@@ -14,31 +14,11 @@ HZ_BASE="${HZ_BASE:-5700}"
 RUN="$PWD/.cluster"
 mkdir -p "$RUN"
 
+source scripts/local-pg.sh
 if [ -z "${CHAT_PG_URL:-}" ]; then
-  PG_PORT="${CHAT_DEV_PG_PORT:-54329}"
-  DATA="$PWD/.devdb"
-  BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
-  if [ -z "$BIN" ]; then
-    echo "PostgreSQL is not installed: apt-get install -y postgresql (or set CHAT_PG_URL)" >&2
-    exit 1
-  fi
-  as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-  if [ ! -f "$DATA/pg/PG_VERSION" ]; then
-    mkdir -p "$DATA"
-    [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA"
-    as_pg "$BIN/initdb" -D "$DATA/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
-  fi
-  if ! as_pg "$BIN/pg_ctl" -D "$DATA/pg" status >/dev/null 2>&1; then
-    as_pg "$BIN/pg_ctl" -D "$DATA/pg" -l "$DATA/pg.log" -w \
-      -o "-p $PG_PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-  fi
-  as_pg "$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'chat'" \
-    | grep -q 1 || as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres chat
-  export CHAT_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/chat"
+  start_local_pg
 fi
-
-[ -f target/chat.jar ] && [ -z "$(find src webroot conf pom.xml -newer target/chat.jar -print -quit)" ] \
-  || mvn -B -q package -DskipTests
+build_jar_if_stale
 
 members=""
 for i in $(seq 1 "$N"); do members="$members${members:+,}127.0.0.1:$((HZ_BASE + i))"; done
