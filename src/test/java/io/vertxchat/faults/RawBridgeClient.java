@@ -84,22 +84,20 @@ final class RawBridgeClient {
     String replyAddress = UUID.randomUUID().toString();
     Promise<JsonObject> promise = Promise.promise();
     pending.put(replyAddress, promise);
-    vertx.runOnContext(v -> {
-      if (isClosed()) {
-        promise.tryFail("socket closed");
-        return;
-      }
+    if (isClosed()) {
+      promise.tryFail("socket closed");
+    } else {
+      // Written from the caller's thread, so frames leave in the order they were asked for.
       ws.writeTextMessage(new JsonObject().put("type", "send").put("address", address).put("body", body)
         .put("replyAddress", replyAddress).encode());
-    });
+    }
     return promise.future().timeout(timeoutMs, TimeUnit.MILLISECONDS)
       .onFailure(e -> pending.remove(replyAddress));
   }
 
   /** Registers, then proves it took effect with a round trip (frames of one socket are handled in order). */
   Future<Void> subscribe(String channel) {
-    vertx.runOnContext(v -> ws.writeTextMessage(new JsonObject().put("type", "register")
-      .put("address", "chat.channel." + channel).encode()));
+    ws.writeTextMessage(new JsonObject().put("type", "register").put("address", "chat.channel." + channel).encode());
     return request("chat.history", new JsonObject().put("channel", channel).put("limit", 1), 10_000).mapEmpty();
   }
 
