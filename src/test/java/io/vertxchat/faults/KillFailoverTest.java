@@ -111,6 +111,8 @@ class KillFailoverTest {
     final AtomicInteger reconnects = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
+    /** Live events that arrived after a higher id (two nodes publish the same channel). */
+    final AtomicInteger outOfOrder = new AtomicInteger();
     volatile boolean sending;
     final String channel;
 
@@ -136,7 +138,11 @@ class KillFailoverTest {
     private void event(JsonObject frame) {
       JsonObject body = frame.getJsonObject("body");
       if (body != null && "message".equals(body.getString("type"))) {
-        receive(body.getJsonObject("message").getLong("id"));
+        long id = body.getJsonObject("message").getLong("id");
+        if (id < lastId.get()) {
+          outOfOrder.incrementAndGet();
+        }
+        receive(id);
       }
     }
 
@@ -290,9 +296,11 @@ class KillFailoverTest {
         p.journal.add("missing ids " + missing);
       }
       report.append(String.format("  %s (started on node %d, now %d): acked %d, received %d distinct in %d events"
-          + " (%d duplicates removed), missing %d, reconnects %d, retries %d, failed attempts %d%n", p.name,
+          + " (%d duplicates removed), missing %d, reconnects %d, retries %d, failed attempts %d,"
+          + " live events after a higher id %d%n", p.name,
         people.indexOf(p) / PEOPLE_PER_NODE, p.node, p.acked.size(), p.received.size(), p.frames.get(),
-        p.frames.get() - p.received.size(), missing.size(), p.reconnects.get(), p.retries.get(), p.failures.get()));
+        p.frames.get() - p.received.size(), missing.size(), p.reconnects.get(), p.retries.get(), p.failures.get(),
+        p.outOfOrder.get()));
       p.journal.forEach(line -> report.append("    ").append(line).append('\n'));
     }
     System.out.print(report);
