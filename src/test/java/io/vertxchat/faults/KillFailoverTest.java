@@ -44,6 +44,7 @@ class KillFailoverTest {
   private static final int PEOPLE_PER_NODE = 2;
   private static final long SEND_EVERY_MS = 150;
   private static final long STEADY_MS = 10_000;
+  private static final long RESUME_LAG_MS = 2_000;
 
   private static final List<NodeProcess> nodes = new ArrayList<>();
   private static Vertx vertx;
@@ -108,6 +109,8 @@ class KillFailoverTest {
     final Set<Long> received = ConcurrentHashMap.newKeySet();
     final AtomicInteger frames = new AtomicInteger();
     final AtomicLong lastId = new AtomicLong();
+    final java.util.concurrent.ConcurrentLinkedDeque<long[]> checkpoints = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    volatile long firstId;
     final AtomicInteger reconnects = new AtomicInteger();
     final AtomicInteger retries = new AtomicInteger();
     final AtomicInteger failures = new AtomicInteger();
@@ -149,7 +152,31 @@ class KillFailoverTest {
     private void receive(long id) {
       frames.incrementAndGet();
       received.add(id);
-      lastId.accumulateAndGet(id, Math::max);
+      long max = lastId.accumulateAndGet(id, Math::max);
+      long now = System.currentTimeMillis();
+      long[] newest = checkpoints.peekLast();
+      if (newest == null || now - newest[0] >= 100) {
+        checkpoints.addLast(new long[] {now, max});
+        while (checkpoints.size() > 200) {
+          checkpoints.pollFirst();
+        }
+      }
+    }
+
+    /**
+     * Where to resume after a drop: the highest id seen at least {@link #RESUME_LAG_MS} before it.
+     * Two nodes publishing one channel can deliver a lower id a few ms after a higher one, so the
+     * very last id seen is not a safe "after"; duplicates from the overlap are dropped by id.
+     */
+    long resumePoint() {
+      long cutoff = System.currentTimeMillis() - RESUME_LAG_MS;
+      long point = firstId;
+      for (long[] c : checkpoints) {
+        if (c[0] <= cutoff) {
+          point = Math.max(point, c[1]);
+        }
+      }
+      return point;
     }
 
     /** On a dead socket: another live node, same session, re-subscribe, history after the last id. */
@@ -160,10 +187,10 @@ class KillFailoverTest {
       reconnecting = true;
       reconnects.incrementAndGet();
       long started = System.currentTimeMillis();
-      // The resume point is the last id seen on the dead socket: live events on the new socket
-      // may arrive before the history reply and must not move it past the gap.
-      long resumeFrom = lastId.get();
-      journal.add("socket closed, last id " + resumeFrom);
+      // The resume point is fixed before reconnecting: live events on the new socket may arrive
+      // before the history reply and must not move it past the gap.
+      long resumeFrom = resumePoint();
+      journal.add("socket closed, last id " + lastId.get() + ", resuming after " + resumeFrom);
       Thread thread = new Thread(() -> {
         for (int attempt = 0; attempt < 20; attempt++) {
           node = (node + 1) % NODES;
@@ -343,6 +370,7 @@ class KillFailoverTest {
         // Warm-up messages others missed are fetched like after any reconnect.
         for (Person p : people) {
           p.catchUp(p.lastId.get());
+          p.firstId = id;
         }
         return;
       }

@@ -51,7 +51,9 @@ final class RawBridgeClient {
     }
     return c.client.connect(options).map(ws -> {
       c.ws = ws;
-      ws.handler(buffer -> c.received(buffer.toJsonObject()));
+      // Whole messages, not frames: a large reply (a history page) arrives in several frames.
+      ws.binaryMessageHandler(buffer -> c.received(buffer.toJsonObject()));
+      ws.textMessageHandler(text -> c.received(new JsonObject(text)));
       ws.closeHandler(v -> {
         c.closed.tryComplete(ws.closeStatusCode());
         c.pending.values().forEach(p -> p.tryFail("socket closed"));

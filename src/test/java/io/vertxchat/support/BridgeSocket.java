@@ -54,7 +54,9 @@ public final class BridgeSocket {
       options.addHeader("Origin", origin);
     }
     socket.ws = ChatClient.await(socket.client.connect(options));
-    socket.ws.handler(buffer -> socket.received(buffer.toJsonObject()));
+    // Whole messages, not frames: a large reply (a history page) arrives in several frames.
+    socket.ws.binaryMessageHandler(buffer -> socket.received(buffer.toJsonObject()));
+    socket.ws.textMessageHandler(text -> socket.received(new JsonObject(text)));
     socket.ws.closeHandler(v -> socket.closed.tryComplete());
     socket.pinger = vertx.setPeriodic(4_000, id -> socket.write(new JsonObject().put("type", "ping")));
     return socket;
