@@ -104,6 +104,7 @@ public class HttpVerticle extends VerticleBase {
 
   private Router router(SessionHandler sessions, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
                         String publicUrl) {
+    int maxFrameBytes = config().getJsonObject("limits").getInteger("maxFrameBytes");
     Router router = Router.router(vertx);
     router.route().handler(AccessLog::handle);
     router.route().handler(HttpVerticle::securityHeaders);
@@ -116,6 +117,9 @@ public class HttpVerticle extends VerticleBase {
     router.get("/avatars/:file").handler(Avatars::serve);
 
     router.route().handler(sessions);
+    // SockJS's xhr/jsonp transports read POST bodies through a body handler; bound what they may read
+    // (a batch of frames, each JSON-escaped inside a JSON array).
+    router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(4L * maxFrameBytes));
     router.route("/eventbus/*").subRouter(bridge(publicUrl));
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16_384));

@@ -82,7 +82,8 @@ final class AbuseFixture {
 
   static synchronized WebClient client() {
     if (web == null) {
-      web = WebClient.create(nodes().clientVertx());
+      // A fresh connection per request: a case may leave a connection the server is closing.
+      web = WebClient.create(nodes().clientVertx(), new io.vertx.ext.web.client.WebClientOptions().setKeepAlive(false));
     }
     return web;
   }

@@ -196,6 +196,43 @@ class HttpAbuseTest {
     return run(rows);
   }
 
+  // ---- SockJS framed transports (the browser's fallback when WebSockets are blocked)
+
+  @TestFactory
+  Stream<DynamicTest> the_sockjs_xhr_transport_works_and_bounds_what_it_reads() {
+    List<Row> rows = new ArrayList<>();
+    rows.add(new Row("xhr: open, send a request, poll the reply", () -> {
+      String session = "/eventbus/123/" + Long.toHexString(System.nanoTime()) + "abc";
+      HttpResponse<Buffer> open = asAlice(HttpMethod.POST, session + "/xhr", null, Map.of("Origin", base));
+      assertEquals(200, open.statusCode());
+      assertEquals("o", open.bodyAsString().trim());
+      String frame = new JsonObject().put("type", "send").put("address", "chat.history").put("replyAddress", "xhr-1")
+        .put("body", new JsonObject().put("channel", "general").put("limit", 1)).encode();
+      HttpResponse<Buffer> send = asAlice(HttpMethod.POST, session + "/xhr_send",
+        new io.vertx.core.json.JsonArray().add(frame).encode(), Map.of("Origin", base, "Content-Type", "text/plain"));
+      assertEquals(204, send.statusCode(), () -> "xhr_send: " + send.bodyAsString());
+      HttpResponse<Buffer> poll = asAlice(HttpMethod.POST, session + "/xhr", null, Map.of("Origin", base));
+      assertTrue(poll.bodyAsString().startsWith("a[") && poll.bodyAsString().contains("xhr-1"), () -> "poll: " + poll.bodyAsString());
+    }));
+    rows.add(new Row("xhr_send with a body over the frame limit is refused, nothing read into memory", () -> {
+      String session = "/eventbus/123/" + Long.toHexString(System.nanoTime()) + "big";
+      assertEquals(200, asAlice(HttpMethod.POST, session + "/xhr", null, Map.of("Origin", base)).statusCode());
+      String frame = new JsonObject().put("type", "send").put("address", "chat.send")
+        .put("body", new JsonObject().put("channel", "general").put("text", "z".repeat(1_000_000))).encode();
+      AbuseFixture.Counts before = counts();
+      HttpResponse<Buffer> send = asAlice(HttpMethod.POST, session + "/xhr_send",
+        new io.vertx.core.json.JsonArray().add(frame).encode(), Map.of("Origin", base, "Content-Type", "text/plain"));
+      assertEquals(413, send.statusCode(), () -> "xhr_send: " + send.bodyAsString());
+      assertEquals(before.messages(), counts().messages());
+    }));
+    rows.add(new Row("xhr_send to a session that does not exist -> 404", () -> {
+      HttpResponse<Buffer> send = asAlice(HttpMethod.POST, "/eventbus/123/nosuchsession/xhr_send", "[\"{}\"]",
+        Map.of("Origin", base, "Content-Type", "text/plain"));
+      assertEquals(404, send.statusCode(), () -> "xhr_send: " + send.bodyAsString());
+    }));
+    return run(rows);
+  }
+
   // ---- Static files
 
   @TestFactory

@@ -51,7 +51,9 @@ final class RawBridgeClient {
     }
     return c.client.connect(options).map(ws -> {
       c.ws = ws;
-      ws.handler(buffer -> c.received(buffer.toJsonObject()));
+      // Whole messages, not frames: a large reply (a history page) arrives in several frames.
+      ws.binaryMessageHandler(buffer -> c.received(buffer.toJsonObject()));
+      ws.textMessageHandler(text -> c.received(new JsonObject(text)));
       ws.closeHandler(v -> {
         c.closed.tryComplete(ws.closeStatusCode());
         c.pending.values().forEach(p -> p.tryFail("socket closed"));
@@ -84,22 +86,20 @@ final class RawBridgeClient {
     String replyAddress = UUID.randomUUID().toString();
     Promise<JsonObject> promise = Promise.promise();
     pending.put(replyAddress, promise);
-    vertx.runOnContext(v -> {
-      if (isClosed()) {
-        promise.tryFail("socket closed");
-        return;
-      }
+    if (isClosed()) {
+      promise.tryFail("socket closed");
+    } else {
+      // Written from the caller's thread, so frames leave in the order they were asked for.
       ws.writeTextMessage(new JsonObject().put("type", "send").put("address", address).put("body", body)
         .put("replyAddress", replyAddress).encode());
-    });
+    }
     return promise.future().timeout(timeoutMs, TimeUnit.MILLISECONDS)
       .onFailure(e -> pending.remove(replyAddress));
   }
 
   /** Registers, then proves it took effect with a round trip (frames of one socket are handled in order). */
   Future<Void> subscribe(String channel) {
-    vertx.runOnContext(v -> ws.writeTextMessage(new JsonObject().put("type", "register")
-      .put("address", "chat.channel." + channel).encode()));
+    ws.writeTextMessage(new JsonObject().put("type", "register").put("address", "chat.channel." + channel).encode());
     return request("chat.history", new JsonObject().put("channel", channel).put("limit", 1), 10_000).mapEmpty();
   }
 

@@ -1,0 +1,126 @@
+package io.vertxchat.abuse;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertxchat.ChatNode;
+import io.vertxchat.support.BridgeSocket;
+import io.vertxchat.support.ChatClient;
+import io.vertxchat.support.TestNodes;
+import io.vertxchat.support.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Flood control on a node with tight limits: 429 with a retry hint, and the caps on sockets and registrations. */
+@Timeout(120)
+class FloodControlTest {
+  private static ChatNode node;
+  private static Vertx vertx;
+  private static String database;
+
+  @BeforeAll
+  static void start() {
+    String pgUrl = TestPostgres.get().newDatabaseUrl();
+    database = TestPostgres.databaseOf(pgUrl);
+    node = TestNodes.single(pgUrl, Map.of(
+      "CHAT_RATE_SENDS_PER_SECOND", "1",
+      "CHAT_RATE_SEND_BURST", "5",
+      "CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", "3",
+      "CHAT_MAX_SOCKETS_PER_USER", "2",
+      "CHAT_MAX_REGISTRATIONS_PER_SOCKET", "2"));
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    node.close().await(20, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void a_burst_of_sends_beyond_the_bucket_gets_429_with_a_retry_hint_and_is_not_stored() {
+    ChatClient alice = ChatClient.signIn(vertx, node.publicUrl(), "flood-alice");
+    BridgeSocket socket = alice.socket();
+    try {
+      int ok = 0;
+      List<JsonObject> limited = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        JsonObject reply = socket.request("chat.send", new JsonObject().put("channel", "general").put("text", "flood " + i));
+        if (reply.getValue("failureCode") == null) {
+          ok++;
+        } else {
+          limited.add(reply);
+        }
+      }
+      assertTrue(ok >= 5 && ok <= 7, "the burst of 5 (plus refill) went through: " + ok);
+      assertTrue(limited.stream().allMatch(r -> r.getInteger("failureCode") == 429), () -> "codes " + limited);
+      assertTrue(limited.get(0).getString("message").matches(".*retry in \\d+ s.*"), limited.get(0).getString("message"));
+      assertEquals(String.valueOf(ok), TestPostgres.get().psql(database, "SELECT count(*) FROM messages"));
+    } finally {
+      socket.close();
+    }
+  }
+
+  @Test
+  void creating_channels_beyond_the_limit_gets_429_json() {
+    ChatClient bob = ChatClient.signIn(vertx, node.publicUrl(), "flood-bob");
+    int created = 0;
+    int limited = 0;
+    for (int i = 0; i < 6; i++) {
+      var response = bob.post("/api/channels", new JsonObject().put("name", "flood-" + i));
+      if (response.statusCode() == 201) {
+        created++;
+      } else {
+        assertEquals(429, response.statusCode(), response.bodyAsString());
+        assertEquals("rate_limited", response.bodyAsJsonObject().getString("error"));
+        limited++;
+      }
+    }
+    assertEquals(3, created);
+    assertEquals(3, limited);
+  }
+
+  @Test
+  void sockets_and_registrations_are_capped() {
+    ChatClient carol = ChatClient.signIn(vertx, node.publicUrl(), "flood-carol");
+    for (String name : new String[] {"cap-a", "cap-b", "cap-c"}) {
+      ChatClient.signIn(vertx, node.publicUrl(), "flood-creator-" + name).post("/api/channels", new JsonObject().put("name", name));
+    }
+    BridgeSocket first = carol.socket();
+    BridgeSocket second = carol.socket();
+    BridgeSocket third = null;
+    try {
+      try {
+        third = carol.socket();
+        third.awaitClosed();
+      } catch (IllegalStateException closedBeforeTheClientCouldListen) {
+        // refused at once: also what we want
+      }
+      first.register("chat.channel.cap-a");
+      first.register("chat.channel.cap-b");
+      JsonObject probe = first.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
+      assertNull(probe.getValue("failureCode"));
+      first.register("chat.channel.cap-c");
+      assertEquals("rejected", first.await(f -> "err".equals(f.getString("type"))).getValue("body"),
+        "a third registration on one socket is refused");
+      assertNull(second.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1))
+        .getValue("failureCode"), "the second socket works");
+    } finally {
+      first.close();
+      second.close();
+      if (third != null) {
+        third.close();
+      }
+    }
+  }
+}
