@@ -6,7 +6,9 @@
 #   bench/run.sh fanout-1000 fanout-5000 channels writes idle cross-node   (or: all)
 #
 # Tunables (environment): REPEAT (3), WARMUP (5 s), DURATION (10 s), SERVER_CPU (0), BENCH_CPU (1),
-# SERVER_HEAP (2g), RATES_<SCENARIO> (comma list, msgs/s over all publishers), CHAT_* passed through.
+# SERVER_HEAP (2g), RATES_<SCENARIO> (comma list, msgs/s over all publishers), STOP_ON_FAIL (true:
+# stop raising the rate at the first failing point), PROFILE (set: JFR of the first measured run
+# into bench/results/<scenario>.jfr), CHAT_* passed through to the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -100,8 +102,11 @@ stop_nodes() {
 bench() {
   local scenario="$1"; shift
   echo "== $scenario: java -jar bench/target/chat-bench.jar $*" | tee -a "$OUT/commands.txt" >&2
+  local extra=()
+  [ -n "${PROFILE:-}" ] && extra+=(--jfr="$OUT/$scenario.jfr")
   taskset -c "$BENCH_CPU" java -Xms1g -Xmx2g -jar bench/target/chat-bench.jar \
-    --repeat="$REPEAT" --warmup="$WARMUP" --duration="$DURATION" "$@" | tee "$OUT/$scenario.jsonl"
+    --repeat="$REPEAT" --warmup="$WARMUP" --duration="$DURATION" --stop-on-fail="${STOP_ON_FAIL:-true}" \
+    ${extra[@]+"${extra[@]}"} "$@" | tee "$OUT/$scenario.jsonl" || echo "== $scenario: the generator failed" >&2
 }
 
 single() {
@@ -142,10 +147,10 @@ run_scenario() {
       b="$NODE_PID"
       local rates="${RATES_CROSS:-20,50,100}"
       # Same cluster, same load: subscribers on A (same node as publishers), then on B.
-      bench cross-same-node --url="http://127.0.0.1:$PORT_A" --server-pid="$a,$b" --channel-prefix=same \
-        --subscribers=1000 --channels=1 --publishers=1 --rates="$rates" --stop-on-fail=false
-      bench cross-node --url="http://127.0.0.1:$PORT_A" --sub-url="http://127.0.0.1:$PORT_B" --server-pid="$a,$b" \
-        --channel-prefix=cross --subscribers=1000 --channels=1 --publishers=1 --rates="$rates" --stop-on-fail=false
+      STOP_ON_FAIL=false bench cross-same-node --url="http://127.0.0.1:$PORT_A" --server-pid="$a,$b" \
+        --channel-prefix=same --subscribers=1000 --channels=1 --publishers=1 --rates="$rates"
+      STOP_ON_FAIL=false bench cross-node --url="http://127.0.0.1:$PORT_A" --sub-url="http://127.0.0.1:$PORT_B" \
+        --server-pid="$a,$b" --channel-prefix=cross --subscribers=1000 --channels=1 --publishers=1 --rates="$rates"
       stop_nodes ;;
     *) echo "unknown scenario $1 (fanout-1000 fanout-5000 channels writes idle cross-node all)" >&2; exit 2 ;;
   esac

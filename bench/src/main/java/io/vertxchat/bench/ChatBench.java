@@ -90,7 +90,7 @@ public final class ChatBench {
       String name = opts.channel(c);
       creates.add(() -> creator.createChannel(name));
     }
-    await(load.onLoop(() -> load.bounded(creates, 4)));
+    await(load.onLoop(() -> load.bounded(creates, 1)));
 
     List<Long> heapBefore = new ArrayList<>();
     List<Long> rssBefore = new ArrayList<>();
@@ -230,7 +230,14 @@ public final class ChatBench {
     return m;
   }
 
+  private boolean profiled;
+
   private JsonObject runOnce(double rate) throws Exception {
+    if (!opts.jfr.isEmpty() && !profiled && !probes.isEmpty()) {
+      profiled = true;
+      probes.get(0).startJfr(opts.jfr, opts.warmupSeconds + opts.measureSeconds);
+      log("JFR recording of pid %d into %s", probes.get(0).pid(), opts.jfr);
+    }
     double[] cpu0 = new double[probes.size()];
     Load.Step step = await(load.onLoop(() -> Future.succeededFuture(load.startStep(rate))));
     // Sample server CPU over the measured window only.

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 final class DevSignIn {
   private final String baseUrl;
   private final WebClientSession session;
+  private Future<String> csrfToken;
 
   private DevSignIn(WebClient web, String baseUrl) {
     this.baseUrl = baseUrl;
@@ -67,9 +68,11 @@ final class DevSignIn {
 
   /** Creates a channel through the REST API (CSRF double submit); an existing one is fine. */
   Future<Void> createChannel(String name) {
-    Future<String> token = cookie("XSRF-TOKEN") != null ? Future.succeededFuture(cookie("XSRF-TOKEN"))
-      : get(baseUrl + "/api/providers").map(r -> cookie("XSRF-TOKEN"));
-    return token.compose(csrf -> {
+    // One token per session: every GET under /api issues a new one, so fetch it once, not per call.
+    if (csrfToken == null) {
+      csrfToken = get(baseUrl + "/api/providers").map(r -> cookie("XSRF-TOKEN"));
+    }
+    return csrfToken.compose(csrf -> {
       URI uri = URI.create(baseUrl);
       return session.post(uri.getPort(), uri.getHost(), "/api/channels")
         .putHeader("X-XSRF-TOKEN", csrf)

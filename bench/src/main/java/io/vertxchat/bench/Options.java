@@ -36,6 +36,8 @@ final class Options {
   final boolean stopOnFail;
   final double p99LimitMs;
   final boolean deflate;
+  /** Record a JFR profile of the first server over the first measured run into this file. */
+  final String jfr;
 
   private Options(Map<String, String> a) {
     url = a.getOrDefault("url", "http://127.0.0.1:8080");
@@ -67,6 +69,7 @@ final class Options {
     stopOnFail = Boolean.parseBoolean(a.getOrDefault("stop-on-fail", "true"));
     p99LimitMs = Double.parseDouble(a.getOrDefault("p99-limit-ms", "100"));
     deflate = Boolean.parseBoolean(a.getOrDefault("deflate", "false"));
+    jfr = a.getOrDefault("jfr", "");
     if (publishers > channels && channels > 0 && !"idle".equals(mode)) {
       // Allowed: several publishers share a channel.
     }
@@ -79,7 +82,7 @@ final class Options {
         throw new IllegalArgumentException("options look like --name=value, got '" + arg + "'; known: "
           + Arrays.toString(new String[]{"url", "sub-url", "subscribers", "channels", "publishers", "rates", "repeat",
           "warmup", "duration", "drain", "sockets-per-user", "text-bytes", "channel-prefix", "user-prefix",
-          "server-pid", "mode", "idle", "connect-concurrency", "stop-on-fail", "p99-limit-ms", "deflate"}));
+          "server-pid", "mode", "idle", "connect-concurrency", "stop-on-fail", "p99-limit-ms", "deflate", "jfr"}));
       }
       int eq = arg.indexOf('=');
       map.put(arg.substring(2, eq), arg.substring(eq + 1));

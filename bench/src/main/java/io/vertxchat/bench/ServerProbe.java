@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 /** Reads a server JVM's CPU time and RSS from /proc and its heap use from {@code jcmd}. */
 final class ServerProbe {
-  private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+  private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
   /** USER_HZ; 100 on every Linux this runs on. */
   private static final double TICKS_PER_SECOND = 100.0;
 
@@ -50,18 +50,26 @@ final class ServerProbe {
     return -1;
   }
 
-  /** Heap in use in KiB after a full GC (so it counts live objects only), or -1. */
+  /**
+   * Live heap in KiB: {@code GC.class_histogram} runs a full GC and sums the live objects, which
+   * is steadier than the regions G1 reports in use after {@code GC.run}. -1 when unavailable.
+   */
   long liveHeapKb() {
-    jcmd("GC.run");
-    jcmd("GC.run");
-    String info = jcmd("GC.heap_info");
-    Matcher m = HEAP_USED.matcher(info);
-    return m.find() ? Long.parseLong(m.group(2)) : -1;
+    String histogram = jcmd("GC.class_histogram");
+    Matcher m = HISTOGRAM_TOTAL.matcher(histogram);
+    return m.find() ? Long.parseLong(m.group(2)) / 1024 : -1;
   }
 
-  private String jcmd(String command) {
+  /** Starts a JFR recording (profile settings) on the server for the given seconds. */
+  void startJfr(String file, int seconds) {
+    jcmd("JFR.start", "name=bench", "settings=profile", "duration=" + seconds + "s", "filename=" + file);
+  }
+
+  private String jcmd(String... command) {
     try {
-      Process p = new ProcessBuilder("jcmd", String.valueOf(pid), command).redirectErrorStream(true).start();
+      java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of("jcmd", String.valueOf(pid)));
+      line.addAll(java.util.List.of(command));
+      Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
       byte[] out = p.getInputStream().readAllBytes();
       p.waitFor(30, TimeUnit.SECONDS);
       return new String(out, StandardCharsets.UTF_8);
