@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 final class DevSignIn {
   private final String baseUrl;
   private final WebClientSession session;
-  private Future<String> csrfToken;
 
   private DevSignIn(WebClient web, String baseUrl) {
     this.baseUrl = baseUrl;
@@ -68,19 +67,37 @@ final class DevSignIn {
 
   /** Creates a channel through the REST API (CSRF double submit); an existing one is fine. */
   Future<Void> createChannel(String name) {
-    // One token per session: every GET under /api issues a new one, so fetch it once, not per call.
-    if (csrfToken == null) {
-      csrfToken = get(baseUrl + "/api/providers").map(r -> cookie("XSRF-TOKEN"));
-    }
-    return csrfToken.compose(csrf -> {
+    return createChannel(name, 5);
+  }
+
+  /**
+   * The node rotates the CSRF token after each accepted POST but stores the session after the
+   * response, so a POST right after another can meet the previous token and get 403 (a race of
+   * the node's session store, reported with the results). Refresh the token and retry then.
+   */
+  private Future<Void> createChannel(String name, int attempts) {
+    Future<String> token = cookie("XSRF-TOKEN") != null ? Future.succeededFuture(cookie("XSRF-TOKEN"))
+      : get(baseUrl + "/api/providers").map(r -> cookie("XSRF-TOKEN"));
+    return token.compose(csrf -> {
       URI uri = URI.create(baseUrl);
       return session.post(uri.getPort(), uri.getHost(), "/api/channels")
         .putHeader("X-XSRF-TOKEN", csrf)
         .putHeader("Content-Type", "application/json")
         .sendBuffer(Buffer.buffer(new JsonObject().put("name", name).encode()));
-    }).compose(r -> r.statusCode() == 201 || r.statusCode() == 409 ? Future.<Void>succeededFuture()
-      : Future.failedFuture("creating channel " + name + " answered " + r.statusCode() + ": " + r.bodyAsString()));
+    }).compose(r -> {
+      if (r.statusCode() == 201 || r.statusCode() == 409) {
+        return Future.<Void>succeededFuture();
+      }
+      if (r.statusCode() == 403 && attempts > 1) {
+        csrfRetries++;
+        return get(baseUrl + "/api/providers").compose(x -> createChannel(name, attempts - 1));
+      }
+      return Future.failedFuture("creating channel " + name + " answered " + r.statusCode() + ": " + r.bodyAsString());
+    });
   }
+
+  /** How often a channel creation met a stale CSRF token and was retried. */
+  static int csrfRetries;
 
   /** The Cookie header a browser sends with the WebSocket upgrade. */
   String cookieHeader() {
