@@ -15,7 +15,19 @@ public final class Main {
   private Main() {
   }
 
+  /**
+   * Hazelcast completes its async calls on {@code ForkJoinPool.commonPool()}, but when that pool
+   * has a parallelism of 1 (a node given one core: container limit, taskset) it starts a NEW
+   * THREAD for every callback instead (ConcurrencyUtil). The bridge reads the cluster-wide session
+   * on every socket upgrade and keep-alive, so a one-core node was creating thousands of threads
+   * (seen in the benchmark's JFR profile). A common pool of at least two avoids that.
+   */
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() < 3) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
     ChatNode node;
     try {
       chooseLogging();

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios of bench/RESULTS.md on this machine, on 127.0.0.1 only:
+# PostgreSQL as in scripts/dev.sh (in bench/.benchdb), the server pinned to core 0 and the load
+# generator pinned to core 1 (taskset). One JSON line per run goes to bench/results/<scenario>.jsonl.
+#
+#   bench/run.sh fanout-1000 fanout-5000 channels writes idle cross-node   (or: all)
+#
+# Tunables (environment): REPEAT (3), WARMUP (5 s), DURATION (10 s), SERVER_CPU (0), BENCH_CPU (1),
+# SERVER_HEAP (2g), RATES_<SCENARIO> (comma list, msgs/s over all publishers), STOP_ON_FAIL (true:
+# stop raising the rate at the first failing point), PROFILE (set: JFR of the first measured run
+# into bench/results/<scenario>.jfr), CHAT_* passed through to the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+OUT="$ROOT/bench/results"
+mkdir -p "$OUT"
+
+REPEAT="${REPEAT:-3}"
+WARMUP="${WARMUP:-5}"
+DURATION="${DURATION:-10}"
+SERVER_CPU="${SERVER_CPU:-0}"
+BENCH_CPU="${BENCH_CPU:-1}"
+SERVER_HEAP="${SERVER_HEAP:-2g}"
+PG_PORT="${BENCH_PG_PORT:-54339}"
+PORT_A="${BENCH_PORT_A:-18080}"
+PORT_B="${BENCH_PORT_B:-18081}"
+HZ_A="${BENCH_HZ_PORT_A:-15701}"
+HZ_B="${BENCH_HZ_PORT_B:-15702}"
+DATA="$ROOT/bench/.benchdb"
+OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
+ulimit -n 65536 2>/dev/null || true
+
+# ---- Builds
+if [ ! -f target/chat.jar ] || [ -n "$(find src webroot conf pom.xml -newer target/chat.jar -print -quit)" ]; then
+  mvn -B -q package -DskipTests
+fi
+if [ ! -f bench/target/chat-bench.jar ] || [ -n "$(find bench/src bench/pom.xml -newer bench/target/chat-bench.jar -print -quit)" ]; then
+  (cd bench && mvn -B -q package)
+fi
+
+# ---- PostgreSQL (as scripts/dev.sh), a fresh database per scenario
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ ! -f "$DATA/pg/PG_VERSION" ]; then
+  mkdir -p "$DATA"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA"
+  as_pg "$BIN/initdb" -D "$DATA/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
+fi
+if ! as_pg "$BIN/pg_ctl" -D "$DATA/pg" status >/dev/null 2>&1; then
+  # PostgreSQL shares the server's core: the storage work is part of the server's budget.
+  as_pg taskset -c "$SERVER_CPU" "$BIN/pg_ctl" -D "$DATA/pg" -l "$DATA/pg.log" -w \
+    -o "-p $PG_PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+fi
+
+SERVER_PIDS=()
+cleanup() {
+  for pid in "${SERVER_PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${SERVER_PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  as_pg "$BIN/pg_ctl" -D "$DATA/pg" -m fast stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+fresh_db() {
+  as_pg "$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "DROP DATABASE IF EXISTS chatbench" >/dev/null
+  as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres chatbench
+}
+
+# start_node NAME HTTP_PORT [env...]: starts a node pinned to SERVER_CPU, waits until it is up,
+# and leaves its pid in NODE_PID.
+start_node() {
+  local name="$1" port="$2"; shift 2
+  local log="$OUT/server-$name.log"
+  env CHAT_HTTP_PORT="$port" CHAT_PUBLIC_URL="http://127.0.0.1:$port" \
+    CHAT_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/chatbench" CHAT_DEV_LOGIN=true \
+    CHAT_RATE_SENDS_PER_SECOND="${CHAT_RATE_SENDS_PER_SECOND:-1000000}" \
+    CHAT_RATE_SEND_BURST="${CHAT_RATE_SEND_BURST:-1000000}" \
+    CHAT_MAX_SOCKETS_PER_USER="${CHAT_MAX_SOCKETS_PER_USER:-100000}" \
+    CHAT_RATE_CHANNEL_CREATES_PER_MINUTE="${CHAT_RATE_CHANNEL_CREATES_PER_MINUTE:-100000}" \
+    "$@" taskset -c "$SERVER_CPU" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" $OPENS -jar target/chat.jar >"$log" 2>&1 &
+  local pid=$!
+  SERVER_PIDS+=("$pid")
+  NODE_PID="$pid"
+  for _ in $(seq 1 240); do
+    if grep -q "vertx-chat is up" "$log"; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then echo "node $name died, see $log" >&2; cat "$log" >&2; return 1; fi
+    sleep 0.5
+  done
+  echo "node $name did not start in 120 s, see $log" >&2
+  return 1
+}
+
+stop_nodes() {
+  for pid in "${SERVER_PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${SERVER_PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  SERVER_PIDS=()
+}
+
+bench() {
+  local scenario="$1"; shift
+  echo "== $scenario: java -jar bench/target/chat-bench.jar $*" | tee -a "$OUT/commands.txt" >&2
+  local extra=()
+  [ -n "${PROFILE:-}" ] && extra+=(--jfr="$OUT/$scenario.jfr")
+  taskset -c "$BENCH_CPU" java -Xms1g -Xmx2g -jar bench/target/chat-bench.jar \
+    --repeat="$REPEAT" --warmup="$WARMUP" --duration="$DURATION" --stop-on-fail="${STOP_ON_FAIL:-true}" \
+    ${extra[@]+"${extra[@]}"} "$@" | tee "$OUT/$scenario.jsonl" || echo "== $scenario: the generator failed" >&2
+}
+
+single() {
+  local scenario="$1"; shift
+  fresh_db
+  # A one-member cluster, as a production node runs (and the non-clustered mode cannot sign in yet).
+  start_node "$scenario" "$PORT_A" CHAT_CLUSTER=true CHAT_CLUSTER_NAME="bench-$$-$scenario" CHAT_CLUSTER_PORT="$HZ_A"
+  bench "$scenario" --url="http://127.0.0.1:$PORT_A" --server-pid="$NODE_PID" --channel-prefix="$scenario" "$@"
+  stop_nodes
+}
+
+run_scenario() {
+  case "$1" in
+    fanout-1000)
+      single fanout-1000 --subscribers=1000 --channels=1 --publishers=1 \
+        --rates="${RATES_FANOUT_1000:-50,100,150,200,250,300,400}" ;;
+    fanout-5000)
+      single fanout-5000 --subscribers=5000 --channels=1 --publishers=1 \
+        --rates="${RATES_FANOUT_5000:-10,20,28,40,60,80}" ;;
+    channels)
+      single channels-500x10 --subscribers=5000 --channels=500 --publishers=50 \
+        --rates="${RATES_CHANNELS:-1000,2000,5000,10000,15000,20000}" ;;
+    writes)
+      single writes-50x50 --subscribers=50 --channels=50 --publishers=50 \
+        --rates="${RATES_WRITES:-1000,2000,5000,10000,15000,20000,30000}" ;;
+    idle)
+      single idle-10000 --mode=idle --subscribers=10000 --channels=100 --connect-concurrency=200 \
+        --idle="${IDLE_SECONDS:-20}" ;;
+    cross-node)
+      fresh_db
+      local a b cluster
+      cluster="bench-$$"
+      start_node cross-a "$PORT_A" CHAT_CLUSTER=true CHAT_CLUSTER_NAME="$cluster" CHAT_CLUSTER_PORT="$HZ_A" \
+        CHAT_CLUSTER_MEMBERS="127.0.0.1:$HZ_A,127.0.0.1:$HZ_B"
+      a="$NODE_PID"
+      start_node cross-b "$PORT_B" CHAT_CLUSTER=true CHAT_CLUSTER_NAME="$cluster" CHAT_CLUSTER_PORT="$HZ_B" \
+        CHAT_CLUSTER_MEMBERS="127.0.0.1:$HZ_A,127.0.0.1:$HZ_B"
+      b="$NODE_PID"
+      local rates="${RATES_CROSS:-20,50,100}"
+      # Same cluster, same load: subscribers on A (same node as publishers), then on B.
+      STOP_ON_FAIL=false bench cross-same-node --url="http://127.0.0.1:$PORT_A" --server-pid="$a,$b" \
+        --channel-prefix=same --subscribers=1000 --channels=1 --publishers=1 --rates="$rates"
+      STOP_ON_FAIL=false bench cross-node --url="http://127.0.0.1:$PORT_A" --sub-url="http://127.0.0.1:$PORT_B" \
+        --server-pid="$a,$b" --channel-prefix=cross --subscribers=1000 --channels=1 --publishers=1 --rates="$rates"
+      stop_nodes ;;
+    *) echo "unknown scenario $1 (fanout-1000 fanout-5000 channels writes idle cross-node all)" >&2; exit 2 ;;
+  esac
+}
+
+[ $# -eq 0 ] && set -- all
+for s in "$@"; do
+  if [ "$s" = all ]; then
+    for t in fanout-1000 fanout-5000 channels writes idle cross-node; do run_scenario "$t"; done
+  else
+    run_scenario "$s"
+  fi
+done
