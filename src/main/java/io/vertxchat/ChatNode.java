@@ -142,7 +142,10 @@ public final class ChatNode {
       .compose(id -> {
         deployments.add(id);
         return vertx.deployVerticle(ChatVerticle.class.getName(), options(
-          new JsonObject().put("node", nodeId).put("limits", config.getJsonObject("limits"))));
+          new JsonObject()
+            .put("node", nodeId)
+            .put("storeConcurrency", config.getJsonObject("pg").getInteger("poolSize"))
+            .put("limits", config.getJsonObject("limits"))));
       })
       .compose(id -> {
         deployments.add(id);

@@ -36,15 +36,25 @@ final class ChannelWriter {
   private static final class Queue {
     final ArrayDeque<PendingSend> waiting = new ArrayDeque<>();
     boolean storing;
+    boolean ready;
   }
 
   private final Vertx vertx;
+  private final int maxInFlight;
   private final Map<String, Queue> queues = new HashMap<>();
+  /** Channels with sends waiting for a free store slot, oldest first, so every channel gets its turn. */
+  private final ArrayDeque<String> ready = new ArrayDeque<>();
+  private int inFlight;
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
   private final DeliveryOptions storeOptions = new DeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS);
 
-  ChannelWriter(Vertx vertx) {
+  /**
+   * @param maxInFlight batches stored at once across channels: the pool's size. More would only
+   *                    queue in the pool and time out; fewer, larger batches store more per round trip.
+   */
+  ChannelWriter(Vertx vertx, int maxInFlight) {
     this.vertx = vertx;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Number of sends waiting or being stored, across channels. */
@@ -69,21 +79,41 @@ final class ChannelWriter {
       return;
     }
     queue.waiting.add(send);
-    if (!queue.storing) {
-      storeNext(channel, queue);
+    if (!queue.storing && !queue.ready) {
+      queue.ready = true;
+      ready.add(channel);
+    }
+    pump();
+  }
+
+  /** Starts the next batches while store slots are free. */
+  private void pump() {
+    while (inFlight < maxInFlight && !ready.isEmpty()) {
+      String channel = ready.poll();
+      Queue queue = queues.get(channel);
+      queue.ready = false;
+      store(channel, queue);
     }
   }
 
-  private void storeNext(String channel, Queue queue) {
-    if (queue.waiting.isEmpty()) {
+  private void finished(String channel, Queue queue) {
+    queue.storing = false;
+    inFlight--;
+    if (!queue.waiting.isEmpty()) {
+      queue.ready = true;
+      ready.add(channel);
+    } else {
       queues.remove(channel);
       if (queues.isEmpty() && !idleWaiters.isEmpty()) {
         List<Promise<Void>> waiters = new ArrayList<>(idleWaiters);
         idleWaiters.clear();
         waiters.forEach(Promise::tryComplete);
       }
-      return;
     }
+    pump();
+  }
+
+  private void store(String channel, Queue queue) {
     List<PendingSend> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.waiting.size()));
     JsonArray items = new JsonArray();
     while (!queue.waiting.isEmpty() && batch.size() < MAX_BATCH) {
@@ -92,6 +122,7 @@ final class ChannelWriter {
       items.add(new JsonObject().put("author", send.author()).put("text", send.text()).put("clientId", send.clientId()));
     }
     queue.storing = true;
+    inFlight++;
     vertx.eventBus()
       .<JsonObject>request(Addresses.STORE_MESSAGES, new JsonObject().put("channel", channel).put("messages", items),
         storeOptions)
@@ -103,8 +134,7 @@ final class ChannelWriter {
           String text = code == ErrorCodes.NOT_FOUND ? "no channel '" + channel + "'" : "storage unavailable, try again";
           batch.forEach(send -> send.request().fail(code, text));
         }
-        queue.storing = false;
-        storeNext(channel, queue);
+        finished(channel, queue);
       });
   }
 

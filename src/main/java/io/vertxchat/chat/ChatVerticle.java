@@ -28,7 +28,7 @@ import java.util.function.BiFunction;
  * persistence verticle, then publishes the channel event. Also keeps presence across nodes.
  * One instance per node, so each channel's messages are sequenced in one place.
  *
- * <p>Config: {@code {"node","limits":{...}}}.
+ * <p>Config: {@code {"node","storeConcurrency","limits":{...}}}.
  */
 public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
@@ -52,7 +52,7 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     nodeId = config().getString("node");
     JsonObject limits = config().getJsonObject("limits");
-    writer = new ChannelWriter(vertx);
+    writer = new ChannelWriter(vertx, config().getInteger("storeConcurrency", 8));
     stats = NodeStats.of(vertx);
     presence = new Presence(nodeId, PRESENCE_EXPIRY_MS);
     sends = new RateLimiter(limits.getInteger("sendsPerSecond"), limits.getInteger("sendBurst"));

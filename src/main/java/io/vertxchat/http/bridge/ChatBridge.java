@@ -60,6 +60,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   /** Node-wide count of sockets per user, shared by every HTTP verticle instance. */
   private final LocalMap<Long, Integer> socketsByUser;
   private final Set<String> knownChannels = new HashSet<>();
+  private final Map<Long, String> lastChannels = new HashMap<>();
   private final DeliveryOptions lookup = new DeliveryOptions().setSendTimeout(5_000);
   private final NodeStats stats;
   private long deliveries;
@@ -206,8 +207,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       }
       subscribe(connection, address);
       presence(connection, channel, true);
-      vertx.eventBus().send(Addresses.STORE_USER_LAST_CHANNEL,
-        new JsonObject().put("id", connection.user.getLong("id")).put("channel", channel));
+      rememberLastChannel(connection.user.getLong("id"), channel);
     });
   }
 
@@ -384,6 +384,16 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   /** Frames written to sockets by fan-out since start. */
   public long deliveries() {
     return deliveries;
+  }
+
+  /** Remembers the user's last channel; many sockets of one user joining one channel write it once. */
+  private void rememberLastChannel(long userId, String channel) {
+    if (!channel.equals(lastChannels.put(userId, channel))) {
+      vertx.eventBus().send(Addresses.STORE_USER_LAST_CHANNEL, new JsonObject().put("id", userId).put("channel", channel));
+    }
+    if (lastChannels.size() > 10_000) {
+      lastChannels.clear();
+    }
   }
 
   private Future<Void> channelExists(String channel) {
