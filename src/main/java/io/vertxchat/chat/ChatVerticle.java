@@ -37,6 +37,8 @@ public class ChatVerticle extends VerticleBase {
   /** A publish right after a registration can miss it (cluster propagation): a joiner hears it again. */
   private static final long PRESENCE_REPEAT_AFTER_JOIN_MS = 1_000;
   private static final DeliveryOptions STORE = new DeliveryOptions().setSendTimeout(5_000);
+  /** To a channel's owner: its own store timeout (5 s) plus the way there and back. */
+  private static final DeliveryOptions FORWARD = new DeliveryOptions().setSendTimeout(7_000);
   private static final long DRAIN_TIMEOUT_S = 10;
 
   private String nodeId;
@@ -46,6 +48,7 @@ public class ChatVerticle extends VerticleBase {
   private RateLimiter typing;
   private RateLimiter channelCreates;
   private NodeStats stats;
+  private ChannelOwners owners;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   @Override
@@ -54,6 +57,7 @@ public class ChatVerticle extends VerticleBase {
     JsonObject limits = config().getJsonObject("limits");
     writer = new ChannelWriter(vertx, config().getInteger("storeConcurrency", 8));
     stats = NodeStats.of(vertx);
+    owners = new ChannelOwners(vertx, nodeId);
     presence = new Presence(nodeId, PRESENCE_EXPIRY_MS);
     sends = new RateLimiter(limits.getInteger("sendsPerSecond"), limits.getInteger("sendBurst"));
     typing = new RateLimiter(0.5, 2);
@@ -74,6 +78,7 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
+      register(vertx.eventBus().<JsonObject>consumer(Addresses.writerOn(nodeId), this::writeForOtherNode)),
       register(vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAT_DRAIN,
         m -> writer.idle().onComplete(v -> m.reply(new JsonObject())))),
       register(vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_LOCAL, m -> localPresence(m.body()))),
@@ -157,8 +162,23 @@ public class ChatVerticle extends VerticleBase {
     requireToken(sends, user.getLong("id"), "messages");
     // Without a client id every send is new; a server id keeps the (author, clientId) key unique.
     String key = clientId != null ? "c:" + clientId : "s:" + UUID.randomUUID();
-    writer.submit(channel, new ChannelWriter.PendingSend(user, text, key, message));
-    return null;
+    String owner = owners.ownerOf(channel);
+    if (owner.equals(nodeId)) {
+      writer.submit(channel, new ChannelWriter.PendingSend(user, text, key, message));
+      return null;
+    }
+    // Another node writes this channel; if it is gone, the send fails with 503 and a retry with
+    // the same clientId reaches the new owner without storing twice.
+    JsonObject forward = new JsonObject().put("channel", channel).put("author", user).put("text", text)
+      .put("clientId", key);
+    return vertx.eventBus().<JsonObject>request(Addresses.writerOn(owner), forward, FORWARD).map(Message::body);
+  }
+
+  /** A send validated on another node for a channel this node owns: store and publish it in order. */
+  private void writeForOtherNode(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    writer.submit(body.getString("channel"), new ChannelWriter.PendingSend(body.getJsonObject("author"),
+      body.getString("text"), body.getString("clientId"), message));
   }
 
   private Future<Object> edit(JsonObject user, Message<Object> message) {
@@ -193,7 +213,7 @@ public class ChatVerticle extends VerticleBase {
     JsonObject request = new JsonObject()
       .put("channel", MessageRules.channel(body))
       .put("before", MessageRules.optionalId(body, "before"))
-      .put("after", MessageRules.optionalId(body, "after"))
+      .put("after", MessageRules.after(body))
       .put("limit", MessageRules.limit(body));
     return vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE).map(Message::body);
   }

@@ -79,14 +79,23 @@ final class MessageRules {
   }
 
   static Long optionalId(JsonObject body, String field) {
+    return optionalId(body, field, 1);
+  }
+
+  /** History's {@code after}: 0 is allowed too, for a client that has seen nothing yet. */
+  static Long after(JsonObject body) {
+    return optionalId(body, "after", 0);
+  }
+
+  private static Long optionalId(JsonObject body, String field, long min) {
     Object value = body.getValue(field);
     if (value == null) {
       return null;
     }
-    if (value instanceof Number number && isWhole(number) && number.longValue() > 0) {
+    if (value instanceof Number number && isWhole(number) && number.longValue() >= min) {
       return number.longValue();
     }
-    throw ChatException.invalid(field + " must be a positive whole number");
+    throw ChatException.invalid(field + (min > 0 ? " must be a positive whole number" : " must be a whole number >= 0"));
   }
 
   static int limit(JsonObject body) {

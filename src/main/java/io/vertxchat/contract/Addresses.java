@@ -89,6 +89,16 @@ public final class Addresses {
 
   /** A node's view of who is in a channel: {@code {"node","channel","users":[User]}}. */
   public static final String PRESENCE_NODE = "chat.internal.presence.node";
+  /**
+   * The chat verticle of one node, as the writer of the channels it owns: a send validated on
+   * another node, {@code {"channel","author":User,"text","clientId"}}, replies the stored {@code Message}.
+   */
+  public static final String WRITER_PREFIX = "chat.internal.writer.";
+
+  public static String writerOn(String nodeId) {
+    return WRITER_PREFIX + nodeId;
+  }
+
   /** A session that ended (sign-out): {@code {"session"}}; every node closes its sockets. */
   public static final String SESSION_ENDED = "chat.internal.session.ended";
 

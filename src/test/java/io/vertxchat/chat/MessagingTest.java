@@ -134,4 +134,35 @@ class MessagingTest {
       assertEquals(id, socket.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id"));
     }
   }
+
+  @Test
+  void writers_on_both_nodes_still_deliver_one_channel_in_id_order_everywhere() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    ChatClient bob = nodes.signInOnB("Bob");
+    String channel = TestNodes.newChannel(alice);
+    String address = "chat.channel." + channel;
+    BridgeSocket readerA = socket(alice);
+    BridgeSocket readerB = socket(bob);
+    readerA.subscribe(address);
+    readerB.subscribe(address);
+    nodes.awaitRegistrationPropagation(address, 2);
+
+    BridgeSocket writerA = socket(alice);
+    BridgeSocket writerB = socket(bob);
+    int each = 150;
+    for (int i = 0; i < each; i++) {
+      for (BridgeSocket writer : new BridgeSocket[] {writerA, writerB}) {
+        writer.write(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r" + i)
+          .put("body", new JsonObject().put("channel", channel).put("text", "m" + i)));
+      }
+    }
+    for (BridgeSocket reader : new BridgeSocket[] {readerA, readerB}) {
+      long last = 0;
+      for (int i = 0; i < 2 * each; i++) {
+        long id = reader.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id");
+        assertTrue(id > last, "id " + id + " arrived after " + last + " (message " + i + ")");
+        last = id;
+      }
+    }
+  }
 }

@@ -77,6 +77,7 @@ class HistoryTest {
     assertEquals(ids.subList(6, 11), ids(page(channel, "?limit=5&after=" + ids.get(5))), "5 after, oldest first");
     assertEquals(ids.subList(6, 9), ids(page(channel, "?after=" + ids.get(5) + "&before=" + ids.get(9))), "between");
     assertEquals(List.of(), ids(page(channel, "?after=" + ids.get(29))), "nothing after the last");
+    assertEquals(ids.subList(0, 4), ids(page(channel, "?limit=4&after=0")), "after 0: from the start");
 
     JsonObject viaBridge = socket.request("chat.history",
       new JsonObject().put("channel", channel).put("before", ids.get(29)).put("limit", 2)).getJsonObject("body");
