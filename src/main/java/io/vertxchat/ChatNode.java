@@ -144,7 +144,9 @@ public final class ChatNode {
         return vertx.deployVerticle(ChatVerticle.class.getName(), options(
           new JsonObject()
             .put("node", nodeId)
-            .put("storeConcurrency", config.getJsonObject("pg").getInteger("poolSize"))
+            // A few batches per connection: commits of different channels overlap in PostgreSQL
+            // (its own group commit), yet the pool's queue stays short enough never to time out.
+            .put("storeConcurrency", 4 * config.getJsonObject("pg").getInteger("poolSize"))
             .put("limits", config.getJsonObject("limits"))));
       })
       .compose(id -> {

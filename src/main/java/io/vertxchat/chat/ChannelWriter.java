@@ -49,8 +49,9 @@ final class ChannelWriter {
   private final DeliveryOptions storeOptions = new DeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS);
 
   /**
-   * @param maxInFlight batches stored at once across channels: the pool's size. More would only
-   *                    queue in the pool and time out; fewer, larger batches store more per round trip.
+   * @param maxInFlight batches stored at once across channels: a few per pool connection. Many
+   *                    more would only queue in the pool and time out (seen with 500 busy channels);
+   *                    waiting sends join the next, larger batch instead.
    */
   ChannelWriter(Vertx vertx, int maxInFlight) {
     this.vertx = vertx;

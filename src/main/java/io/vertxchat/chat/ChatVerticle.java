@@ -34,8 +34,7 @@ public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
   private static final long PRESENCE_ANNOUNCE_MS = 5_000;
   private static final long PRESENCE_EXPIRY_MS = 15_000;
-  /** A publish right after a registration can miss it (cluster propagation): a joiner hears it again. */
-  private static final long PRESENCE_REPEAT_AFTER_JOIN_MS = 1_000;
+  private static final long PRESENCE_COALESCE_MS = 250;
   private static final DeliveryOptions STORE = new DeliveryOptions().setSendTimeout(5_000);
   /** To a channel's owner: its own store timeout (5 s) plus the way there and back. */
   private static final DeliveryOptions FORWARD = new DeliveryOptions().setSendTimeout(7_000);
@@ -49,6 +48,7 @@ public class ChatVerticle extends VerticleBase {
   private RateLimiter channelCreates;
   private NodeStats stats;
   private ChannelOwners owners;
+  private final java.util.Set<String> presenceScheduled = new java.util.HashSet<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
   @Override
@@ -82,6 +82,7 @@ public class ChatVerticle extends VerticleBase {
       register(vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAT_DRAIN,
         m -> writer.idle().onComplete(v -> m.reply(new JsonObject())))),
       register(vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_LOCAL, m -> localPresence(m.body()))),
+      register(vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_GET, this::presenceOf)),
       register(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_NODE, m -> remotePresence(m.body())))
     ));
   }
@@ -248,14 +249,27 @@ public class ChatVerticle extends VerticleBase {
     if (changed) {
       vertx.eventBus().publish(Addresses.PRESENCE_NODE,
         nodeView(channel, Presence.toArray(presence.localUsers(channel).values())));
+      schedulePresence(channel);
     }
-    boolean joined = change.getBoolean("joined");
-    if (changed || joined) {
-      // A joining socket needs the list even when its user was already here (a second tab).
-      publishPresence(channel);
-    }
-    if (joined) {
-      vertx.setTimer(PRESENCE_REPEAT_AFTER_JOIN_MS, id -> publishPresence(channel));
+  }
+
+  /** The current list, for a socket that just joined (the bridge writes it to that socket only). */
+  private void presenceOf(Message<JsonObject> request) {
+    String channel = request.body().getString("channel");
+    request.reply(Shapes.presenceEvent(Presence.toArray(presence.merged(channel).values())));
+  }
+
+  /**
+   * Publishes a channel's presence once per {@link #PRESENCE_COALESCE_MS} however many joins and
+   * leaves happened: with thousands of sockets joining, one publish per join would send every
+   * subscriber thousands of lists.
+   */
+  private void schedulePresence(String channel) {
+    if (presenceScheduled.add(channel)) {
+      vertx.setTimer(PRESENCE_COALESCE_MS, id -> {
+        presenceScheduled.remove(channel);
+        publishPresence(channel);
+      });
     }
   }
 
@@ -264,7 +278,7 @@ public class ChatVerticle extends VerticleBase {
     if (presence.remote(view.getString("node"), channel, view.getJsonArray("users"), System.currentTimeMillis())
       && !presence.localUsers(channel).isEmpty()) {
       // Every node with local subscribers publishes the merged set; identical repeats are harmless.
-      publishPresence(channel);
+      schedulePresence(channel);
     }
   }
 
@@ -274,7 +288,7 @@ public class ChatVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.PRESENCE_NODE,
         nodeView(channel, Presence.toArray(presence.localUsers(channel).values())));
     }
-    expired.stream().filter(c -> !presence.localUsers(c).isEmpty()).forEach(this::publishPresence);
+    expired.stream().filter(c -> !presence.localUsers(c).isEmpty()).forEach(this::schedulePresence);
     if (!expired.isEmpty()) {
       LOG.info("presence: dropped stale views of {} channel(s)", expired.size());
     }

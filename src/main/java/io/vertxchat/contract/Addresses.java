@@ -84,6 +84,8 @@ public final class Addresses {
 
   /** From the bridge guard to the chat verticle: {@code {"channel","user","socket","joined"}}. */
   public static final String PRESENCE_LOCAL = "chat.internal.presence.local";
+  /** From the bridge to the chat verticle: {@code {"channel"}} replies the channel's presence event. */
+  public static final String PRESENCE_GET = "chat.internal.presence.get";
 
   // ---- Internal, cluster-wide (published to every node, never bridged).
 

@@ -207,6 +207,10 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       }
       subscribe(connection, address);
       presence(connection, channel, true);
+      // The joiner gets the list at once, on its own socket: a channel-wide publish per join would
+      // send every subscriber a list per joiner.
+      vertx.eventBus().<JsonObject>request(Addresses.PRESENCE_GET, new JsonObject().put("channel", channel), lookup)
+        .onSuccess(reply -> connection.write(BridgeFrames.rec(address, reply.body())));
       rememberLastChannel(connection.user.getLong("id"), channel);
     });
   }
