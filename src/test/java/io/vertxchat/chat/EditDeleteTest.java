@@ -4,13 +4,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertxchat.support.BridgeSocket;
 import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.vertxchat.support.OpenSockets;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,23 +17,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 @Timeout(60)
 class EditDeleteTest {
   private static TestNodes nodes;
-  private final List<BridgeSocket> sockets = new ArrayList<>();
+  @RegisterExtension
+  final OpenSockets sockets = new OpenSockets();
 
   @BeforeAll
   static void cluster() {
     nodes = TestNodes.shared();
   }
 
-  @AfterEach
-  void close() {
-    sockets.forEach(BridgeSocket::close);
-  }
-
   private BridgeSocket socket(ChatClient client, String address) {
-    BridgeSocket socket = client.socket();
-    sockets.add(socket);
-    socket.subscribe(address);
-    return socket;
+    return sockets.subscribed(client, address);
   }
 
   @Test

@@ -4,10 +4,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertxchat.support.BridgeSocket;
 import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.vertxchat.support.OpenSockets;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,22 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 class MessagingTest {
   private static TestNodes nodes;
-  private final List<BridgeSocket> sockets = new ArrayList<>();
+  @RegisterExtension
+  final OpenSockets sockets = new OpenSockets();
 
   @BeforeAll
   static void cluster() {
     nodes = TestNodes.shared();
   }
 
-  @AfterEach
-  void closeSockets() {
-    sockets.forEach(BridgeSocket::close);
-  }
-
   private BridgeSocket socket(ChatClient client) {
-    BridgeSocket socket = client.socket();
-    sockets.add(socket);
-    return socket;
+    return sockets.of(client);
   }
 
   @Test

@@ -4,13 +4,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertxchat.support.BridgeSocket;
 import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.vertxchat.support.OpenSockets;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -21,7 +20,8 @@ class BridgeGuardTest {
   private static TestNodes nodes;
   private static ChatClient alice;
   private static String channel;
-  private final List<BridgeSocket> sockets = new ArrayList<>();
+  @RegisterExtension
+  final OpenSockets sockets = new OpenSockets();
 
   @BeforeAll
   static void cluster() {
@@ -30,14 +30,8 @@ class BridgeGuardTest {
     channel = TestNodes.newChannel(alice);
   }
 
-  @AfterEach
-  void close() {
-    sockets.forEach(BridgeSocket::close);
-  }
-
   private BridgeSocket keep(BridgeSocket socket) {
-    sockets.add(socket);
-    return socket;
+    return sockets.keep(socket);
   }
 
   private BridgeSocket anonymous() {
