@@ -30,37 +30,25 @@ DATA="$ROOT/bench/.benchdb"
 OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 ulimit -n 65536 2>/dev/null || true
 
+LOCAL_PG_DATA="$DATA" LOCAL_PG_PORT="$PG_PORT" LOCAL_PG_PREFIX="taskset -c $SERVER_CPU"
+source scripts/local-pg.sh
+
 # ---- Builds
-if [ ! -f target/chat.jar ] || [ -n "$(find src webroot conf pom.xml -newer target/chat.jar -print -quit)" ]; then
-  mvn -B -q package -DskipTests
-fi
+build_jar_if_stale
 if [ ! -f bench/target/chat-bench.jar ] || [ -n "$(find bench/src bench/pom.xml -newer bench/target/chat-bench.jar -print -quit)" ]; then
   (cd bench && mvn -B -q package)
 fi
 
-# ---- PostgreSQL (as scripts/dev.sh), a fresh database per scenario
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-fi
-BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-if [ ! -f "$DATA/pg/PG_VERSION" ]; then
-  mkdir -p "$DATA"
-  [ "$(id -u)" = 0 ] && chown postgres:postgres "$DATA"
-  as_pg "$BIN/initdb" -D "$DATA/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
-fi
-if ! as_pg "$BIN/pg_ctl" -D "$DATA/pg" status >/dev/null 2>&1; then
-  # PostgreSQL shares the server's core: the storage work is part of the server's budget.
-  as_pg taskset -c "$SERVER_CPU" "$BIN/pg_ctl" -D "$DATA/pg" -l "$DATA/pg.log" -w \
-    -o "-p $PG_PORT -k $DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-fi
+# ---- PostgreSQL (as scripts/dev.sh, in bench/.benchdb), a fresh database per scenario.
+# PostgreSQL shares the server's core: the storage work is part of the server's budget.
+start_local_pg
+BIN="$LOCAL_PG_BIN"
 
 SERVER_PIDS=()
 cleanup() {
   for pid in "${SERVER_PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   for pid in "${SERVER_PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
-  as_pg "$BIN/pg_ctl" -D "$DATA/pg" -m fast stop >/dev/null 2>&1 || true
+  stop_local_pg
 }
 trap cleanup EXIT
 

@@ -1,9 +1,12 @@
-# Sourced by scripts/dev.sh and scripts/cluster.sh: a local PostgreSQL for development in
+# Sourced by scripts/dev.sh, scripts/cluster.sh and bench/run.sh: a local PostgreSQL in
 # .devdb/ on 127.0.0.1:${CHAT_DEV_PG_PORT:-54329}, installed from Debian's packages when missing.
 # After `start_local_pg`, CHAT_PG_URL points at its `chat` database; `stop_local_pg` stops it.
+# Set LOCAL_PG_DATA, LOCAL_PG_PORT or LOCAL_PG_PREFIX (a command the server runs under, such as
+# `taskset -c 0`) before sourcing to change them.
 
-LOCAL_PG_PORT="${CHAT_DEV_PG_PORT:-54329}"
-LOCAL_PG_DATA="$PWD/.devdb"
+LOCAL_PG_PORT="${LOCAL_PG_PORT:-${CHAT_DEV_PG_PORT:-54329}}"
+LOCAL_PG_DATA="${LOCAL_PG_DATA:-$PWD/.devdb}"
+LOCAL_PG_PREFIX="${LOCAL_PG_PREFIX:-}"
 
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -23,7 +26,7 @@ start_local_pg() {
     as_pg "$LOCAL_PG_BIN/initdb" -D "$LOCAL_PG_DATA/pg" -U postgres --auth=trust -E UTF8 --no-locale --no-sync >/dev/null
   fi
   if ! as_pg "$LOCAL_PG_BIN/pg_ctl" -D "$LOCAL_PG_DATA/pg" status >/dev/null 2>&1; then
-    as_pg "$LOCAL_PG_BIN/pg_ctl" -D "$LOCAL_PG_DATA/pg" -l "$LOCAL_PG_DATA/pg.log" -w \
+    as_pg $LOCAL_PG_PREFIX "$LOCAL_PG_BIN/pg_ctl" -D "$LOCAL_PG_DATA/pg" -l "$LOCAL_PG_DATA/pg.log" -w \
       -o "-p $LOCAL_PG_PORT -k $LOCAL_PG_DATA -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
   fi
   as_pg "$LOCAL_PG_BIN/psql" -h 127.0.0.1 -p "$LOCAL_PG_PORT" -U postgres -tAc \

@@ -86,17 +86,6 @@ final class Presence {
     return changed;
   }
 
-  /** Forgets a node at once (it left the cluster). Returns the channels it was in. */
-  Set<String> forgetNode(String node) {
-    Set<String> changed = new HashSet<>();
-    remote.forEach((channel, nodes) -> {
-      if (nodes.remove(node) != null) {
-        changed.add(channel);
-      }
-    });
-    return changed;
-  }
-
   /** Everyone in a channel on any node, by user id. */
   Map<Long, JsonObject> merged(String channel) {
     Map<Long, JsonObject> users = new LinkedHashMap<>(localUsers(channel));

@@ -118,10 +118,6 @@ public final class NodeStats {
     messagesStored.increment(count);
   }
 
-  public void fanoutDelivery() {
-    fanoutDeliveries.increment();
-  }
-
   /** One message written to {@code sockets} local sockets. */
   public void fanoutDeliveries(int sockets) {
     fanoutDeliveries.increment(sockets);

@@ -10,7 +10,10 @@ import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.file.Path;
@@ -39,12 +42,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * every person has received every stored message exactly once after dedupe by id.
  */
 @Timeout(600)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KillFailoverTest {
   private static final int NODES = 3;
   private static final int PEOPLE_PER_NODE = 2;
   private static final long SEND_EVERY_MS = 150;
   private static final long STEADY_MS = 10_000;
   private static final long RESUME_LAG_MS = 2_000;
+  /** History kept per channel: more than the kill run stores, so only the trim test sees trimming. */
+  private static final int KEEP = 5_000;
 
   private static final List<NodeProcess> nodes = new ArrayList<>();
   private static Vertx vertx;
@@ -74,6 +80,8 @@ class KillFailoverTest {
       env.put("CHAT_CLUSTER_NAME", cluster);
       env.put("CHAT_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
       env.put("CHAT_CLUSTER_MEMBERS", members.toString());
+      env.put("CHAT_HISTORY_KEEP", String.valueOf(KEEP));
+      env.put("CHAT_HISTORY_TRIM_SECONDS", "1");
       nodes.add(NodeProcess.start("node-" + i, httpPorts[i], env, logs));
       if (i == 0) {
         // The first one migrates the schema alone; the others then join.
@@ -208,8 +216,8 @@ class KillFailoverTest {
           } catch (Exception e) {
             journal.add("attempt on node " + node + " failed: " + e);
             try {
-              Thread.sleep(250);
-            } catch (InterruptedException interrupted) {
+              vertx.timer(250).await(); // back off before the next node
+            } catch (Exception interrupted) {
               return;
             }
           }
@@ -271,6 +279,7 @@ class KillFailoverTest {
   }
 
   @Test
+  @Order(1)
   void a_node_killed_mid_stream_loses_no_acknowledged_message() throws Exception {
     ChatClient creator = ChatClient.signIn(vertx, nodes.get(0).url(), "kill-creator");
     String channel = TestNodes.newChannel(creator);
@@ -351,6 +360,33 @@ class KillFailoverTest {
       + " ms after the kill; the run ended " + (System.currentTimeMillis() - killedAt) + " ms after it");
     assertTrue(lastAttempt < 5_000, "stale registrations of the dead node lingered " + lastAttempt + " ms");
     people.forEach(p -> p.socket.close());
+  }
+
+  @Test
+  @Order(2)
+  void the_survivors_keep_trimming_history_after_a_node_is_killed() throws Exception {
+    NodeProcess victim = nodes.get(NODES - 1);
+    if (victim.alive()) {
+      victim.kill();
+    }
+    ChatClient creator = ChatClient.signIn(vertx, nodes.get(0).url(), "kill-trimmer");
+    String channel = TestNodes.newChannel(creator);
+    int written = KEEP + 500;
+    // Rows written straight into PostgreSQL: sending 5,500 messages would only slow the test down.
+    String inserted = TestPostgres.get().psql(database, "INSERT INTO messages (channel_id, author_id, client_id, text)"
+      + " SELECT c.id, " + creator.me().getLong("id") + ", 'trim-' || n, 'old ' || n"
+      + " FROM channels c, generate_series(1, " + written + ") n WHERE c.name = '" + channel + "' RETURNING id");
+    List<Long> ids = inserted.lines().filter(l -> l.trim().matches("\\d+")).map(l -> Long.parseLong(l.trim())).sorted().toList();
+    assertEquals(written, ids.size());
+    Set<Long> kept = storedIds(channel);
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline && kept.size() > KEEP) {
+      vertx.timer(250).await(5, TimeUnit.SECONDS);
+      kept = storedIds(channel);
+    }
+    System.out.println("kill failover: after the kill the survivors trimmed " + written + " rows to " + kept.size());
+    assertEquals(KEEP, kept.size(), "the survivors trimmed the channel to the newest " + KEEP);
+    assertEquals(Set.copyOf(ids.subList(written - KEEP, written)), kept, "the newest messages are the ones kept");
   }
 
   /** Every socket's registration has reached every node: one message is seen by all. */

@@ -42,10 +42,6 @@ final class ChannelFanOut {
     return members.isEmpty();
   }
 
-  int size() {
-    return members.size();
-  }
-
   void close() {
     consumer.unregister();
   }

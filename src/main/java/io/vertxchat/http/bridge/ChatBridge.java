@@ -63,8 +63,6 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   private final Map<Long, String> lastChannels = new HashMap<>();
   private final DeliveryOptions lookup = new DeliveryOptions().setSendTimeout(5_000);
   private final NodeStats stats;
-  private long deliveries;
-  private boolean draining;
 
   public ChatBridge(Vertx vertx, SessionStore sessionStore, Set<String> allowedOrigins, Set<String> admins,
                     JsonObject limits) {
@@ -94,7 +92,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   @Override
   public void handle(SockJSSocket socket) {
     String origin = socket.headers().get("Origin");
-    if (draining || stats.draining()) {
+    if (stats.draining()) {
       stats.bridgeRejected("draining");
       socket.close(1001, "server going away, reconnect");
       return;
@@ -217,7 +215,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
 
   private void subscribe(BridgeConnection connection, String address) {
     if (connection.addresses.add(address)) {
-      fanOuts.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, this::delivered)).add(connection);
+      fanOuts.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats::fanoutDeliveries)).add(connection);
       String channel = Addresses.channelOf(address);
       if (channel != null) {
         stats.subscribed(channel);
@@ -241,11 +239,6 @@ public final class ChatBridge implements Handler<SockJSSocket> {
         presence(connection, channel, false);
       }
     }
-  }
-
-  private void delivered(int sockets) {
-    deliveries += sockets;
-    stats.fanoutDeliveries(sockets);
   }
 
   private boolean leave(BridgeConnection connection, String address) {
@@ -370,24 +363,9 @@ public final class ChatBridge implements Handler<SockJSSocket> {
       .forEach(c -> c.close(4401, "signed out"));
   }
 
-  /** Refuses new sockets and asks every open one to reconnect (elsewhere); used when draining. */
+  /** Asks every open socket to reconnect (elsewhere); used when draining. */
   public void closeAll(int code, String reason) {
-    draining = true;
     connections.stream().toList().forEach(c -> c.close(code, reason));
-  }
-
-  public int openSockets() {
-    return connections.size();
-  }
-
-  /** Addresses with at least one local subscriber. */
-  public Set<String> subscribedAddresses() {
-    return Set.copyOf(fanOuts.keySet());
-  }
-
-  /** Frames written to sockets by fan-out since start. */
-  public long deliveries() {
-    return deliveries;
   }
 
   /** Remembers the user's last channel; many sockets of one user joining one channel write it once. */
