@@ -94,6 +94,7 @@ bench() {
   [ -n "${PROFILE:-}" ] && extra+=(--jfr="$OUT/$scenario.jfr")
   taskset -c "$BENCH_CPU" java -Xms1g -Xmx2g -jar bench/target/chat-bench.jar \
     --repeat="$REPEAT" --warmup="$WARMUP" --duration="$DURATION" --stop-on-fail="${STOP_ON_FAIL:-true}" \
+    --pg-pid="$(head -1 "$DATA/pg/postmaster.pid")" \
     ${extra[@]+"${extra[@]}"} "$@" | tee "$OUT/$scenario.jsonl" || echo "== $scenario: the generator failed" >&2
 }
 

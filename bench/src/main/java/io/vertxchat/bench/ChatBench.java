@@ -246,17 +246,23 @@ public final class ChatBench {
       log("JFR recording of pid %d into %s", probes.get(0).pid(), opts.jfr);
     }
     double[] cpu0 = new double[probes.size()];
+    ServerProbe pg = opts.pgPid > 0 ? new ServerProbe(opts.pgPid) : null;
+    double pg0 = 0;
     Load.Step step = await(load.onLoop(() -> Future.succeededFuture(load.startStep(rate))));
     // Sample server CPU over the measured window only.
     sleepUntil(step.windowStart);
     for (int i = 0; i < probes.size(); i++) {
       cpu0[i] = probes.get(i).cpuSeconds();
     }
+    if (pg != null) {
+      pg0 = pg.treeCpuSeconds();
+    }
     sleepUntil(step.windowEnd);
     double[] cpu1 = new double[probes.size()];
     for (int i = 0; i < probes.size(); i++) {
       cpu1[i] = probes.get(i).cpuSeconds();
     }
+    double pgSeconds = pg == null ? Double.NaN : pg.treeCpuSeconds() - pg0;
     // Drain: wait until every acknowledged message has reached every subscriber, or give up.
     long deadline = System.nanoTime() + opts.drainSeconds * 1_000_000_000L;
     while (System.nanoTime() < deadline) {
@@ -287,6 +293,10 @@ public final class ChatBench {
     result.put("serverCpuMicrosPerDelivery", delivered == 0 ? null : round(cpuSeconds * 1e6 / delivered));
     result.put("serverCpuMicrosPerAck", acked == 0 ? null : round(cpuSeconds * 1e6 / acked));
     result.put("deliveriesPerCoreSecond", delivered == 0 || cpuSeconds == 0 ? null : Math.round(delivered / cpuSeconds));
+    if (pg != null) {
+      result.put("postgresCpuPercent", round(pgSeconds / window * 100))
+        .put("postgresCpuMicrosPerAck", acked == 0 ? null : round(pgSeconds * 1e6 / acked));
+    }
     // Let the server's queues settle before the next point.
     Thread.sleep(1_000);
     return result;

@@ -28,6 +28,8 @@ final class Options {
   final String userPrefix;
   /** Server JVM pids to sample (CPU, RSS, heap); empty for none. */
   final List<Long> serverPids;
+  /** PostgreSQL's postmaster pid: its CPU and its backends' is reported apart; 0 for none. */
+  final long pgPid;
   /** {@code load} (publish and measure) or {@code idle} (connect, hold, measure memory). */
   final String mode;
   final int idleSeconds;
@@ -63,6 +65,7 @@ final class Options {
         serverPids.add(Long.parseLong(p.trim()));
       }
     }
+    pgPid = Long.parseLong(a.getOrDefault("pg-pid", "0"));
     mode = a.getOrDefault("mode", "load");
     idleSeconds = Integer.parseInt(a.getOrDefault("idle", "15"));
     connectConcurrency = Integer.parseInt(a.getOrDefault("connect-concurrency", "100"));
@@ -70,9 +73,6 @@ final class Options {
     p99LimitMs = Double.parseDouble(a.getOrDefault("p99-limit-ms", "100"));
     deflate = Boolean.parseBoolean(a.getOrDefault("deflate", "false"));
     jfr = a.getOrDefault("jfr", "");
-    if (publishers > channels && channels > 0 && !"idle".equals(mode)) {
-      // Allowed: several publishers share a channel.
-    }
   }
 
   static Options parse(String[] args) {
@@ -82,7 +82,7 @@ final class Options {
         throw new IllegalArgumentException("options look like --name=value, got '" + arg + "'; known: "
           + Arrays.toString(new String[]{"url", "sub-url", "subscribers", "channels", "publishers", "rates", "repeat",
           "warmup", "duration", "drain", "sockets-per-user", "text-bytes", "channel-prefix", "user-prefix",
-          "server-pid", "mode", "idle", "connect-concurrency", "stop-on-fail", "p99-limit-ms", "deflate", "jfr"}));
+          "server-pid", "pg-pid", "mode", "idle", "connect-concurrency", "stop-on-fail", "p99-limit-ms", "deflate", "jfr"}));
       }
       int eq = arg.indexOf('=');
       map.put(arg.substring(2, eq), arg.substring(eq + 1));

@@ -26,14 +26,46 @@ final class ServerProbe {
 
   /** User plus system CPU seconds used so far. */
   double cpuSeconds() {
-    try {
-      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // After the command: state is field 3 of stat(5); utime and stime are fields 14 and 15.
-      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-    } catch (IOException | RuntimeException e) {
+    String[] fields = stat(pid);
+    return fields == null ? Double.NaN : cpuTicks(fields) / TICKS_PER_SECOND;
+  }
+
+  /**
+   * CPU seconds of this process and its direct children (PostgreSQL's postmaster and its
+   * backends, which live as long as the server's pool connections).
+   */
+  double treeCpuSeconds() {
+    long ticks = 0;
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path dir : (Iterable<Path>) dirs::iterator) {
+        String name = dir.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        long other = Long.parseLong(name);
+        String[] fields = stat(other);
+        if (fields != null && (other == pid || Long.parseLong(fields[1]) == pid)) {
+          ticks += cpuTicks(fields);
+        }
+      }
+    } catch (IOException e) {
       return Double.NaN;
     }
+    return ticks / TICKS_PER_SECOND;
+  }
+
+  /** The fields of /proc/<pid>/stat after the command: state is [0], ppid [1], utime [11], stime [12]. */
+  private static String[] stat(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static long cpuTicks(String[] fields) {
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** Resident set size in KiB. */
