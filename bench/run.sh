@@ -5,7 +5,8 @@
 #
 #   bench/run.sh fanout-1000 fanout-5000 channels writes idle cross-node   (or: all)
 #
-# Tunables (environment): REPEAT (3), WARMUP (5 s), DURATION (10 s), SERVER_CPU (0), BENCH_CPU (1),
+# Tunables (environment): REPEAT (3), WARMUP (5 s per point), JIT_WARMUP (20 s, once, unmeasured),
+# DURATION (10 s), SERVER_CPU (0), BENCH_CPU (1),
 # SERVER_HEAP (2g), RATES_<SCENARIO> (comma list, msgs/s over all publishers), STOP_ON_FAIL (true:
 # stop raising the rate at the first failing point), PROFILE (set: JFR of the first measured run
 # into bench/results/<scenario>.jfr), CHAT_* passed through to the server.
@@ -93,7 +94,7 @@ bench() {
   local extra=()
   [ -n "${PROFILE:-}" ] && extra+=(--jfr="$OUT/$scenario.jfr")
   taskset -c "$BENCH_CPU" java -Xms1g -Xmx2g -jar bench/target/chat-bench.jar \
-    --repeat="$REPEAT" --warmup="$WARMUP" --duration="$DURATION" --stop-on-fail="${STOP_ON_FAIL:-true}" \
+    --repeat="$REPEAT" --warmup="$WARMUP" --jit-warmup="${JIT_WARMUP:-20}" --duration="$DURATION" --stop-on-fail="${STOP_ON_FAIL:-true}" \
     --pg-pid="$(head -1 "$DATA/pg/postmaster.pid")" \
     ${extra[@]+"${extra[@]}"} "$@" | tee "$OUT/$scenario.jsonl" || echo "== $scenario: the generator failed" >&2
 }
@@ -111,16 +112,16 @@ run_scenario() {
   case "$1" in
     fanout-1000)
       single fanout-1000 --subscribers=1000 --channels=1 --publishers=1 \
-        --rates="${RATES_FANOUT_1000:-50,100,150,200,250,300,400}" ;;
+        --rates="${RATES_FANOUT_1000:-10,20,30,40,50,60,80,100}" ;;
     fanout-5000)
       single fanout-5000 --subscribers=5000 --channels=1 --publishers=1 \
-        --rates="${RATES_FANOUT_5000:-10,20,28,40,60,80}" ;;
+        --rates="${RATES_FANOUT_5000:-2,4,6,8,10,14,20}" ;;
     channels)
       single channels-500x10 --subscribers=5000 --channels=500 --publishers=50 \
-        --rates="${RATES_CHANNELS:-1000,2000,5000,10000,15000,20000}" ;;
+        --rates="${RATES_CHANNELS:-250,500,1000,2000,3000,5000}" ;;
     writes)
       single writes-50x50 --subscribers=50 --channels=50 --publishers=50 \
-        --rates="${RATES_WRITES:-1000,2000,5000,10000,15000,20000,30000}" ;;
+        --rates="${RATES_WRITES:-250,500,1000,2000,3000,5000,8000}" ;;
     idle)
       single idle-10000 --mode=idle --subscribers=10000 --channels=100 --connect-concurrency=200 \
         --idle="${IDLE_SECONDS:-20}" ;;
@@ -134,7 +135,7 @@ run_scenario() {
       start_node cross-b "$PORT_B" CHAT_CLUSTER=true CHAT_CLUSTER_NAME="$cluster" CHAT_CLUSTER_PORT="$HZ_B" \
         CHAT_CLUSTER_MEMBERS="127.0.0.1:$HZ_A,127.0.0.1:$HZ_B"
       b="$NODE_PID"
-      local rates="${RATES_CROSS:-20,50,100}"
+      local rates="${RATES_CROSS:-5,10,20,40}"
       # Same cluster, same load: subscribers on A (same node as publishers), then on B.
       STOP_ON_FAIL=false bench cross-same-node --url="http://127.0.0.1:$PORT_A" --server-pid="$a,$b" \
         --channel-prefix=same --subscribers=1000 --channels=1 --publishers=1 --rates="$rates"

@@ -11,7 +11,8 @@ COLUMNS = [
     ("ackedPerSecond", "acked/s"), ("p50Ms", "p50 ms"), ("p95Ms", "p95 ms"), ("p99Ms", "p99 ms"),
     ("maxMs", "max ms"), ("ackP99Ms", "ack p99 ms"), ("lost", "lost (median)"), ("duplicates", "dup"),
     ("serverCpuPercent", "server CPU %"), ("serverCpuMicrosPerDelivery", "CPU µs/delivery"),
-    ("serverCpuMicrosPerAck", "CPU µs/ack"), ("loadAverage1m", "load avg"), ("pass", "pass"),
+    ("serverCpuMicrosPerAck", "CPU µs/ack"), ("postgresCpuPercent", "PG CPU %"),
+    ("postgresCpuMicrosPerAck", "PG CPU µs/ack"), ("loadAverage1m", "load avg"), ("pass", "pass"),
 ]
 
 

@@ -176,6 +176,9 @@ public final class ChatBench {
     Double lastPassing = null;
     JsonObject lastPassingMedian = null;
     JsonArray points = new JsonArray();
+    if (opts.jitWarmupSeconds > 0) {
+      warmUp(opts.rates.get(0));
+    }
     for (double rate : opts.rates) {
       List<JsonObject> runs = new ArrayList<>();
       for (int r = 0; r < opts.repeat; r++) {
@@ -224,7 +227,8 @@ public final class ChatBench {
     // Report each headline figure as its own median across the repeats.
     JsonObject m = byRate.copy();
     for (String key : List.of("p50Ms", "p95Ms", "p99Ms", "maxMs", "ackP50Ms", "ackP99Ms", "ackedPerSecond",
-      "serverCpuPercent", "serverCpuMicrosPerDelivery", "serverCpuMicrosPerAck", "loadAverage1m")) {
+      "serverCpuPercent", "serverCpuMicrosPerDelivery", "serverCpuMicrosPerAck", "postgresCpuPercent",
+      "postgresCpuMicrosPerAck", "loadAverage1m")) {
       List<Double> values = runs.stream().map(r -> r.getDouble(key)).filter(v -> v != null).sorted().toList();
       if (values.isEmpty()) {
         continue;
@@ -238,6 +242,27 @@ public final class ChatBench {
   }
 
   private boolean profiled;
+
+  /** Sends at {@code rate} for --jit-warmup seconds without measuring: the server's JIT warms up. */
+  private void warmUp(double rate) throws Exception {
+    log("warming up at %.1f/s for %d s (not measured)", rate, opts.jitWarmupSeconds);
+    Load.Step step = await(load.onLoop(() -> Future.succeededFuture(load.startStep(rate, opts.jitWarmupSeconds, 0))));
+    sleepUntil(step.windowEnd);
+    drain(step);
+  }
+
+  /** Waits until every acknowledged message has reached every subscriber, or gives up. */
+  private void drain(Load.Step step) throws Exception {
+    long deadline = System.nanoTime() + opts.drainSeconds * 1_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      boolean settled = await(load.onLoop(() -> Future.succeededFuture(
+        step.acked + step.failed >= step.sent && step.delivered >= step.expected)));
+      if (settled) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+  }
 
   private JsonObject runOnce(double rate) throws Exception {
     if (!opts.jfr.isEmpty() && !profiled && !probes.isEmpty()) {
@@ -263,16 +288,7 @@ public final class ChatBench {
       cpu1[i] = probes.get(i).cpuSeconds();
     }
     double pgSeconds = pg == null ? Double.NaN : pg.treeCpuSeconds() - pg0;
-    // Drain: wait until every acknowledged message has reached every subscriber, or give up.
-    long deadline = System.nanoTime() + opts.drainSeconds * 1_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      boolean settled = await(load.onLoop(() -> Future.succeededFuture(
-        step.acked + step.failed >= step.sent && step.delivered >= step.expected)));
-      if (settled) {
-        break;
-      }
-      Thread.sleep(100);
-    }
+    drain(step);
     Thread.sleep(300); // late duplicates, if any
     JsonObject result = await(load.onLoop(() -> Future.succeededFuture(result(step))));
     double window = opts.measureSeconds;

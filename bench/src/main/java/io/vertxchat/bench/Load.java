@@ -316,8 +316,12 @@ final class Load {
 
   /** Starts sending at {@code rate} messages/s over all publishers on a fixed schedule. */
   Step startStep(double rate) {
+    return startStep(rate, opts.warmupSeconds, opts.measureSeconds);
+  }
+
+  Step startStep(double rate, int warmupSeconds, int measureSeconds) {
     long now = System.nanoTime();
-    Step s = new Step(rate, now, opts.warmupSeconds * 1_000_000_000L, opts.measureSeconds * 1_000_000_000L);
+    Step s = new Step(rate, now, warmupSeconds * 1_000_000_000L, measureSeconds * 1_000_000_000L);
     pubs.forEach(p -> p.sentInStep = 0);
     step = s;
     double perPub = rate / Math.max(1, pubs.size());

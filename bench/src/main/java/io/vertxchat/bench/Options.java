@@ -19,6 +19,8 @@ final class Options {
   final List<Double> rates;
   final int repeat;
   final int warmupSeconds;
+  /** Unmeasured sending at the first rate before the first point, so no point measures the JIT. */
+  final int jitWarmupSeconds;
   final int measureSeconds;
   final int drainSeconds;
   /** Sockets a subscriber user may own; fewer users means fewer sign-ins and presence changes. */
@@ -53,6 +55,7 @@ final class Options {
     }
     repeat = Integer.parseInt(a.getOrDefault("repeat", "3"));
     warmupSeconds = Integer.parseInt(a.getOrDefault("warmup", "5"));
+    jitWarmupSeconds = Integer.parseInt(a.getOrDefault("jit-warmup", "20"));
     measureSeconds = Integer.parseInt(a.getOrDefault("duration", "10"));
     drainSeconds = Integer.parseInt(a.getOrDefault("drain", "10"));
     socketsPerUser = Integer.parseInt(a.getOrDefault("sockets-per-user", "1000"));
@@ -81,7 +84,7 @@ final class Options {
       if (!arg.startsWith("--") || !arg.contains("=")) {
         throw new IllegalArgumentException("options look like --name=value, got '" + arg + "'; known: "
           + Arrays.toString(new String[]{"url", "sub-url", "subscribers", "channels", "publishers", "rates", "repeat",
-          "warmup", "duration", "drain", "sockets-per-user", "text-bytes", "channel-prefix", "user-prefix",
+          "warmup", "jit-warmup", "duration", "drain", "sockets-per-user", "text-bytes", "channel-prefix", "user-prefix",
           "server-pid", "pg-pid", "mode", "idle", "connect-concurrency", "stop-on-fail", "p99-limit-ms", "deflate", "jfr"}));
       }
       int eq = arg.indexOf('=');
