@@ -144,9 +144,9 @@ public final class ChatNode {
         return vertx.deployVerticle(ChatVerticle.class.getName(), options(
           new JsonObject()
             .put("node", nodeId)
-            // A few batches per connection: commits of different channels overlap in PostgreSQL
-            // (its own group commit), yet the pool's queue stays short enough never to time out.
-            .put("storeConcurrency", 4 * config.getJsonObject("pg").getInteger("poolSize"))
+            // One batch per pool connection: under load the channels waiting meanwhile share the
+            // next batch's commit, and the pool's queue stays short enough never to time out.
+            .put("storeConcurrency", config.getJsonObject("pg").getInteger("poolSize"))
             .put("limits", config.getJsonObject("limits"))));
       })
       .compose(id -> {

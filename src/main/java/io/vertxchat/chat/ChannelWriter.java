@@ -22,7 +22,9 @@ import java.util.Map;
  * Stores and publishes each channel's messages in order. Per channel, one batch is in flight at
  * a time; sends that arrive meanwhile wait and go together in the next batch (group commit).
  * Because batches of a channel complete one after another, messages are published strictly in id
- * order, and each is published before its sender gets the acknowledgement.
+ * order, and each is published before its sender gets the acknowledgement. A batch carries every
+ * channel that is waiting when a store slot frees up, so under load many channels share one
+ * commit: PostgreSQL's cost is per transaction far more than per row.
  */
 final class ChannelWriter {
   static final int MAX_BATCH = 500;
@@ -49,9 +51,9 @@ final class ChannelWriter {
   private final DeliveryOptions storeOptions = new DeliveryOptions().setSendTimeout(STORE_TIMEOUT_MS);
 
   /**
-   * @param maxInFlight batches stored at once across channels: a few per pool connection. Many
-   *                    more would only queue in the pool and time out (seen with 500 busy channels);
-   *                    waiting sends join the next, larger batch instead.
+   * @param maxInFlight batches stored at once: about one per pool connection. Many more would
+   *                    only queue in the pool and time out (seen with 500 busy channels); waiting
+   *                    sends, of any channel, join the next, larger batch instead.
    */
   ChannelWriter(Vertx vertx, int maxInFlight) {
     this.vertx = vertx;
@@ -87,71 +89,84 @@ final class ChannelWriter {
     pump();
   }
 
-  /** Starts the next batches while store slots are free. */
+  /** Starts the next batches while store slots are free, each with the channels waiting now. */
   private void pump() {
     while (inFlight < maxInFlight && !ready.isEmpty()) {
-      String channel = ready.poll();
-      Queue queue = queues.get(channel);
-      queue.ready = false;
-      store(channel, queue);
+      List<PendingSend> batch = new ArrayList<>();
+      List<String> channels = new ArrayList<>();
+      List<String> ofSend = new ArrayList<>();
+      while (!ready.isEmpty() && batch.size() < MAX_BATCH) {
+        String channel = ready.poll();
+        Queue queue = queues.get(channel);
+        queue.ready = false;
+        queue.storing = true;
+        channels.add(channel);
+        while (!queue.waiting.isEmpty() && batch.size() < MAX_BATCH) {
+          batch.add(queue.waiting.poll());
+          ofSend.add(channel);
+        }
+      }
+      inFlight++;
+      store(channels, batch, ofSend);
     }
   }
 
-  private void finished(String channel, Queue queue) {
-    queue.storing = false;
+  private void finished(List<String> channels) {
     inFlight--;
-    if (!queue.waiting.isEmpty()) {
-      queue.ready = true;
-      ready.add(channel);
-    } else {
-      queues.remove(channel);
-      if (queues.isEmpty() && !idleWaiters.isEmpty()) {
-        List<Promise<Void>> waiters = new ArrayList<>(idleWaiters);
-        idleWaiters.clear();
-        waiters.forEach(Promise::tryComplete);
+    for (String channel : channels) {
+      Queue queue = queues.get(channel);
+      queue.storing = false;
+      if (!queue.waiting.isEmpty()) {
+        queue.ready = true;
+        ready.add(channel);
+      } else {
+        queues.remove(channel);
       }
+    }
+    if (queues.isEmpty() && !idleWaiters.isEmpty()) {
+      List<Promise<Void>> waiters = new ArrayList<>(idleWaiters);
+      idleWaiters.clear();
+      waiters.forEach(Promise::tryComplete);
     }
     pump();
   }
 
-  private void store(String channel, Queue queue) {
-    List<PendingSend> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.waiting.size()));
+  /** Stores one batch; {@code ofSend.get(i)} is the channel of {@code batch.get(i)}. */
+  private void store(List<String> channels, List<PendingSend> batch, List<String> ofSend) {
     JsonArray items = new JsonArray();
-    while (!queue.waiting.isEmpty() && batch.size() < MAX_BATCH) {
-      PendingSend send = queue.waiting.poll();
-      batch.add(send);
-      items.add(new JsonObject().put("author", send.author()).put("text", send.text()).put("clientId", send.clientId()));
+    for (int i = 0; i < batch.size(); i++) {
+      PendingSend send = batch.get(i);
+      items.add(new JsonObject().put("channel", ofSend.get(i)).put("author", send.author()).put("text", send.text())
+        .put("clientId", send.clientId()));
     }
-    queue.storing = true;
-    inFlight++;
     vertx.eventBus()
-      .<JsonObject>request(Addresses.STORE_MESSAGES, new JsonObject().put("channel", channel).put("messages", items),
-        storeOptions)
+      .<JsonObject>request(Addresses.STORE_MESSAGES, new JsonObject().put("messages", items), storeOptions)
       .onComplete(reply -> {
         if (reply.succeeded()) {
-          publishAndAcknowledge(channel, batch, reply.result().body().getJsonArray("results"));
+          publishAndAcknowledge(batch, ofSend, reply.result().body().getJsonArray("results"));
         } else {
-          int code = ChatException.codeOf(reply.cause());
-          String text = code == ErrorCodes.NOT_FOUND ? "no channel '" + channel + "'" : "storage unavailable, try again";
-          batch.forEach(send -> send.request().fail(code, text));
+          batch.forEach(send -> send.request().fail(ChatException.codeOf(reply.cause()), "storage unavailable, try again"));
         }
-        finished(channel, queue);
+        finished(channels);
       });
   }
 
-  private void publishAndAcknowledge(String channel, List<PendingSend> batch, JsonArray results) {
-    String address = Addresses.channel(channel);
+  /** In batch order, which is each channel's id order: publish, then acknowledge. */
+  private void publishAndAcknowledge(List<PendingSend> batch, List<String> ofSend, JsonArray results) {
     for (int i = 0; i < batch.size(); i++) {
       JsonObject result = results.getJsonObject(i);
       JsonObject message = result.getJsonObject("message");
-      if (message == null) {
-        batch.get(i).request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "message was not stored, try again");
-        continue;
+      Message<?> request = batch.get(i).request();
+      if (result.getBoolean("missingChannel", false)) {
+        request.fail(ErrorCodes.NOT_FOUND, "no channel '" + ofSend.get(i) + "'");
+      } else if (message == null) {
+        request.fail(ErrorCodes.STORAGE_UNAVAILABLE, "message was not stored, try again");
+      } else {
+        if (result.getBoolean("stored")) {
+          vertx.eventBus().publish(Addresses.channel(ofSend.get(i)), Shapes.messageEvent(message));
+        }
+        request.reply(message);
       }
-      if (result.getBoolean("stored")) {
-        vertx.eventBus().publish(address, Shapes.messageEvent(message));
-      }
-      batch.get(i).request().reply(message);
     }
   }
 }

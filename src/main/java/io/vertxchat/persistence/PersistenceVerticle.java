@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -120,21 +122,28 @@ public class PersistenceVerticle extends VerticleBase {
 
   // ---- Messages
 
+  /**
+   * Stores {@code messages} (each with channel, author, text, clientId) in one commit and answers
+   * one result per message, in order: {@code {message, stored: true}} for a new row,
+   * {@code {message, stored: false}} for a repeated clientId (the message stored before), or
+   * {@code {missingChannel: true}}.
+   */
   private Future<JsonObject> storeMessages(JsonObject body) {
-    String channel = body.getString("channel");
     JsonArray batch = body.getJsonArray("messages");
+    String[] channels = new String[batch.size()];
     Long[] authors = new Long[batch.size()];
     String[] texts = new String[batch.size()];
     String[] clientIds = new String[batch.size()];
     for (int i = 0; i < batch.size(); i++) {
       JsonObject item = batch.getJsonObject(i);
+      channels[i] = item.getString("channel");
       authors[i] = item.getJsonObject("author").getLong("id");
       texts[i] = item.getString("text");
       clientIds[i] = item.getString("clientId");
     }
     long started = System.nanoTime();
     return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
-      .execute(Tuple.of(channel, authors, texts, clientIds))
+      .execute(Tuple.of(channels, authors, texts, clientIds))
       .compose(rows -> {
         stats.storeLatency(System.nanoTime() - started);
         stats.messagesStored(rows.size());
@@ -142,24 +151,36 @@ public class PersistenceVerticle extends VerticleBase {
         for (Row row : rows) {
           stored.put(row.getLong("author_id") + "/" + row.getString("client_id"), row);
         }
-        if (stored.isEmpty()) {
-          return requireChannel(channel).compose(ok -> resolveBatch(channel, batch, stored));
+        if (stored.size() == batch.size()) {
+          return resolveBatch(batch, stored, null);
         }
-        return resolveBatch(channel, batch, stored);
+        return pool.preparedQuery(SqlQueries.EXISTING_CHANNELS)
+          .execute(Tuple.of((Object) channels))
+          .compose(existing -> {
+            Set<String> names = new HashSet<>();
+            existing.forEach(row -> names.add(row.getString("name")));
+            return resolveBatch(batch, stored, names);
+          });
       });
   }
 
-  /** Builds each request's reply: the new row, or for a repeated clientId the message stored before. */
-  private Future<JsonObject> resolveBatch(String channel, JsonArray batch, Map<String, Row> stored) {
+  /**
+   * Builds each message's result: the new row, or for a repeated clientId the message stored
+   * before. {@code existing} (null when every message was stored) names the channels that exist.
+   */
+  private Future<JsonObject> resolveBatch(JsonArray batch, Map<String, Row> stored, Set<String> existing) {
     List<Future<JsonObject>> results = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       JsonObject item = batch.getJsonObject(i);
       JsonObject author = item.getJsonObject("author");
+      String channel = item.getString("channel");
       Row row = stored.remove(author.getLong("id") + "/" + item.getString("clientId"));
       if (row != null) {
         JsonObject message = Shapes.message(row.getLong("id"), channel, author, item.getString("text"),
           row.getOffsetDateTime("created_at"), null);
         results.add(Future.succeededFuture(new JsonObject().put("message", message).put("stored", true)));
+      } else if (!existing.contains(channel)) {
+        results.add(Future.succeededFuture(new JsonObject().put("missingChannel", true)));
       } else {
         results.add(pool.preparedQuery(SqlQueries.MESSAGE_BY_CLIENT_ID)
           .execute(Tuple.of(author.getLong("id"), item.getString("clientId")))

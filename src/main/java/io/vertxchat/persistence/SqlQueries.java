@@ -12,23 +12,29 @@ final class SqlQueries {
     """;
 
   /**
-   * Stores a batch of messages for one channel in one round trip. Locking the channel row first
-   * makes concurrent writers (on any node) commit in id order, so a reader who saw id N and asks
-   * for {@code after N} can never miss a lower id committed later. Rows that repeat an
-   * (author, clientId) are skipped: a retried send stores nothing new.
-   * $1 channel name, $2 author ids, $3 texts, $4 client ids.
+   * Stores a batch of messages, of one or several channels, in one round trip and one commit.
+   * Locking the channels' rows first (in id order, so two batches never deadlock) makes concurrent
+   * writers (on any node) commit each channel in id order, so a reader who saw id N and asks for
+   * {@code after N} can never miss a lower id committed later. Rows that repeat an (author,
+   * clientId) are skipped: a retried send stores nothing new. Rows of a channel that does not
+   * exist are not stored. $1 channel names, $2 author ids, $3 texts, $4 client ids, one per message.
    */
   static final String INSERT_MESSAGES = """
-    WITH ch AS (
-      SELECT id FROM channels WHERE name = $1 FOR UPDATE
+    WITH ch AS MATERIALIZED (
+      SELECT id, name FROM channels WHERE name = ANY($1::text[]) ORDER BY id FOR UPDATE
     ), batch AS (
-      SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS b(author_id, text, client_id, ord)
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
+        WITH ORDINALITY AS b(channel, author_id, text, client_id, ord)
     )
     INSERT INTO messages (channel_id, author_id, text, client_id)
-    SELECT ch.id, batch.author_id, batch.text, batch.client_id FROM ch CROSS JOIN batch ORDER BY batch.ord
+    SELECT ch.id, batch.author_id, batch.text, batch.client_id FROM batch JOIN ch ON ch.name = batch.channel
+    ORDER BY batch.ord
     ON CONFLICT (author_id, client_id) DO NOTHING
     RETURNING id, author_id, client_id, created_at
     """;
+
+  /** Which of these channels exist. $1 channel names. */
+  static final String EXISTING_CHANNELS = "SELECT name FROM channels WHERE name = ANY($1::text[])";
 
   /** The message an earlier send with the same (author, clientId) stored. $1 author, $2 client id. */
   static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """

@@ -1,5 +1,6 @@
 package io.vertxchat.chat;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.support.BridgeSocket;
 import io.vertxchat.support.ChatClient;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import io.vertxchat.support.OpenSockets;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -66,6 +69,59 @@ class MessagingTest {
     assertEquals("Alice", onB.getJsonObject("author").getString("name"));
 
     assertEquals("1", nodes.sql("SELECT count(*) FROM messages WHERE id = " + id + " AND text = 'hello'"));
+  }
+
+  @Test
+  void a_burst_over_many_channels_shares_commits_and_keeps_each_channel_in_order() {
+    ChatClient alice = nodes.signInOnA("Alice");
+    BridgeSocket socket = socket(alice);
+    List<String> channels = new ArrayList<>();
+    for (int c = 0; c < 40; c++) {
+      String channel = TestNodes.newChannel(alice);
+      channels.add(channel);
+      socket.subscribe("chat.channel." + channel);
+    }
+    channels.forEach(channel -> nodes.awaitRegistrationPropagation("chat.channel." + channel));
+    long commitsBefore = nodes.a().stats().storeTimer().count() + nodes.b().stats().storeTimer().count();
+
+    // Every frame is written before any reply is read: the sends meet in the channel writers.
+    int perChannel = 2;
+    String missing = "no-such-channel-burst";
+    Map<String, List<Future<JsonObject>>> replies = new LinkedHashMap<>();
+    for (int i = 0; i < perChannel; i++) {
+      for (String channel : channels) {
+        replies.computeIfAbsent(channel, c -> new ArrayList<>()).add(socket.requestAsync("chat.send",
+          new JsonObject().put("channel", channel).put("text", "burst " + i), null));
+      }
+      replies.computeIfAbsent(missing, c -> new ArrayList<>()).add(socket.requestAsync("chat.send",
+        new JsonObject().put("channel", missing).put("text", "lost " + i), null));
+    }
+
+    for (var reply : replies.remove(missing)) {
+      JsonObject refused = BridgeSocket.awaitReply(reply);
+      assertEquals(404, refused.getInteger("failureCode"), () -> "send to a missing channel: " + refused);
+    }
+    for (String channel : channels) {
+      List<Long> acked = new ArrayList<>();
+      for (var reply : replies.get(channel)) {
+        JsonObject answer = BridgeSocket.awaitReply(reply);
+        assertNull(answer.getValue("failureCode"), () -> "send failed: " + answer);
+        acked.add(answer.getJsonObject("body").getLong("id"));
+      }
+      List<Long> delivered = new ArrayList<>();
+      for (int i = 0; i < perChannel; i++) {
+        delivered.add(socket.awaitEvent("chat.channel." + channel, "message").getJsonObject("body")
+          .getJsonObject("message").getLong("id"));
+      }
+      assertEquals(acked.stream().sorted().toList(), acked, channel + ": ids follow the send order");
+      assertEquals(acked, delivered, channel + ": delivered in id order");
+      assertEquals(String.valueOf(perChannel), nodes.sql("SELECT count(*) FROM messages m JOIN channels c"
+        + " ON c.id = m.channel_id WHERE c.name = '" + channel + "'"));
+    }
+    long commits = nodes.a().stats().storeTimer().count() + nodes.b().stats().storeTimer().count() - commitsBefore;
+    // One commit per channel at least if each batch held one channel; a node has 8 store slots.
+    assertTrue(commits < channels.size(), "channels share commits: " + commits + " commits for "
+      + channels.size() * perChannel + " messages in " + channels.size() + " channels");
   }
 
   @Test

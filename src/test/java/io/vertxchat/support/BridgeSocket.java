@@ -121,6 +121,11 @@ public final class BridgeSocket {
   }
 
   public JsonObject request(String address, Object body, JsonObject headers) {
+    return ChatClient.await(requestAsync(address, body, headers));
+  }
+
+  /** Sends a request frame now; the future completes with its reply frame (or times out). */
+  public Future<JsonObject> requestAsync(String address, Object body, JsonObject headers) {
     String replyAddress = UUID.randomUUID().toString();
     Future<JsonObject> reply = next(f -> replyAddress.equals(f.getString("address")));
     JsonObject frame = new JsonObject().put("type", "send").put("address", address).put("body", body)
@@ -129,6 +134,11 @@ public final class BridgeSocket {
       frame.put("headers", headers);
     }
     write(frame);
+    return reply;
+  }
+
+  /** Waits for a reply frame from {@link #requestAsync}. */
+  public static JsonObject awaitReply(Future<JsonObject> reply) {
     return ChatClient.await(reply);
   }
 
