@@ -19,6 +19,7 @@ import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.http.auth.AuthRoutes;
+import io.vertxchat.http.auth.SignedOutSessions;
 import io.vertxchat.http.bridge.ChatBridge;
 import io.vertxchat.http.auth.Avatars;
 import io.vertxchat.http.auth.DevIdentityProvider;
@@ -56,7 +57,9 @@ public class HttpVerticle extends VerticleBase {
     boolean https = publicUrl.startsWith("https:");
 
     // Cluster-wide sessions when clustered (no sticky routing needed); a single node keeps them local.
-    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx) : LocalSessionStore.create(vertx);
+    // No retry on a missing session: Hazelcast's map is consistent and sign-in stores the session
+    // before redirecting, so the store's default (retry for 5 s) only made every stale cookie wait 5 s.
+    SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx, 0) : LocalSessionStore.create(vertx);
     SessionHandler sessions = SessionHandler.create(store)
       .setSessionCookieName(SESSION_COOKIE)
       .setCookieHttpOnlyFlag(true)
@@ -64,6 +67,7 @@ public class HttpVerticle extends VerticleBase {
       .setCookieSameSite(CookieSameSite.LAX)
       .setSessionTimeout(TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")))
       .setNagHttps(false);
+    SignedOutSessions signedOut = new SignedOutSessions(vertx, TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")));
     CsrfGuard csrf = new CsrfGuard(secrets.getString("csrf"), https);
     Set<String> admins = Arrays.stream(auth.getString("admins").split(","))
       .map(String::trim)
@@ -76,8 +80,8 @@ public class HttpVerticle extends VerticleBase {
 
     return SignInProviders.create(vertx, auth, dev)
       .compose(providers -> {
-        AuthRoutes authRoutes = new AuthRoutes(vertx, providers, sessions, publicUrl);
-        Router router = router(sessions, csrf, authRoutes, dev, publicUrl);
+        AuthRoutes authRoutes = new AuthRoutes(vertx, providers, sessions, signedOut, publicUrl);
+        Router router = router(sessions, signedOut, csrf, authRoutes, dev, publicUrl);
         vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_ENDED,
           m -> bridge.sessionEnded(m.body().getString("session")));
         HttpServerOptions options = new HttpServerOptions()
@@ -102,7 +106,7 @@ public class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router(SessionHandler sessions, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
+  private Router router(SessionHandler sessions, SignedOutSessions signedOut, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
                         String publicUrl) {
     int maxFrameBytes = config().getJsonObject("limits").getInteger("maxFrameBytes");
     Router router = Router.router(vertx);
@@ -117,6 +121,7 @@ public class HttpVerticle extends VerticleBase {
     router.get("/avatars/:file").handler(Avatars::serve);
 
     router.route().handler(sessions);
+    router.route().handler(signedOut::handle);
     // SockJS's xhr/jsonp transports read POST bodies through a body handler; bound what they may read
     // (a batch of frames, each JSON-escaped inside a JSON array).
     router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(4L * maxFrameBytes));

@@ -36,6 +36,28 @@ class ClusterSessionTest {
     return onB.getWithCookie(path, client.cookieHeader());
   }
 
+  /**
+   * The session handler stores a session after answering, so the store write of the request
+   * before a sign-out could land after the sign-out's delete and sign the cookie in again
+   * (2 of 60 sign-outs before the fix). A sign-out must stick on every node.
+   */
+  @Test
+  void a_signed_out_cookie_stays_signed_out_on_both_nodes() {
+    List<String> signedInAgain = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      ChatClient person = nodes.signInOnA("leaver-" + i);
+      String cookie = person.cookieHeader();
+      person.get("/api/me");
+      assertEquals(204, person.post("/auth/logout", null).statusCode());
+      int onA = person.getWithCookie("/api/me", cookie).statusCode();
+      int onB = new ChatClient(person.vertx(), nodes.b().publicUrl()).getWithCookie("/api/me", cookie).statusCode();
+      if (onA != 401 || onB != 401) {
+        signedInAgain.add("sign-out " + i + ": old cookie answered " + onA + " on A, " + onB + " on B");
+      }
+    }
+    assertEquals(List.of(), signedInAgain);
+  }
+
   @Test
   void concurrent_sign_ins_all_end_in_sessions_usable_on_the_other_node() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -42,9 +42,12 @@ public final class AuthRoutes {
   private final Vertx vertx;
   private final Map<String, SignInProvider> providers;
   private final SessionHandler sessions;
+  private final SignedOutSessions signedOut;
   private final String publicUrl;
 
-  public AuthRoutes(Vertx vertx, Map<String, SignInProvider> providers, SessionHandler sessions, String publicUrl) {
+  public AuthRoutes(Vertx vertx, Map<String, SignInProvider> providers, SessionHandler sessions,
+                    SignedOutSessions signedOut, String publicUrl) {
+    this.signedOut = signedOut;
     this.vertx = vertx;
     this.providers = providers;
     this.sessions = sessions;
@@ -155,10 +158,14 @@ public final class AuthRoutes {
   /** {@code POST /auth/logout}: ends the session here and closes its sockets on every node. */
   public void logout(RoutingContext ctx) {
     Session session = ctx.session();
-    vertx.eventBus().publish(Addresses.SESSION_ENDED, new JsonObject().put("session", session.id()));
-    session.destroy();
-    sessions.flush(ctx)
-      .onComplete(v -> ctx.response().setStatusCode(204).end());
+    String id = session.id();
+    signedOut.add(id)
+      .onFailure(e -> LOG.warn("sign-out of a session not recorded cluster-wide: {}", e.toString()))
+      .onComplete(recorded -> {
+        vertx.eventBus().publish(Addresses.SESSION_ENDED, new JsonObject().put("session", id));
+        session.destroy();
+        sessions.flush(ctx).onComplete(v -> ctx.response().setStatusCode(204).end());
+      });
   }
 
   private String callbackUrl(SignInProvider provider) {
