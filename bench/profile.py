@@ -19,6 +19,14 @@ MARKERS = [
     ("persistence verticle / PG client", "io.vertx.pgclient"),
     ("Hazelcast", "com.hazelcast"),
     ("socket reads (inbound frames)", "WebSocket08FrameDecoder"),
+    ("ChatBridge: inbound frames (parse, guard, send)", "ChatBridge.frame"),
+    ("ChatBridge: fan-out to sockets", "ChannelFanOut"),
+    ("chat: ordered group commit (ChannelWriter)", "ChannelWriter"),
+    ("persistence verticle", "PersistenceVerticle"),
+    ("event-bus request/reply plumbing", "io.vertx.core.eventbus.impl"),
+    ("Jackson (JSON parse + encode)", "com.fasterxml.jackson"),
+    ("metrics (Micrometer)", "io.micrometer"),
+    ("logging (Logback)", "ch.qos.logback"),
 ]
 
 
