@@ -57,6 +57,7 @@ public class HttpVerticle extends VerticleBase {
     boolean https = publicUrl.startsWith("https:");
 
     // Cluster-wide sessions when clustered (no sticky routing needed); a single node keeps them local.
+    long sessionTimeoutMs = TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes"));
     // No retry on a missing session: Hazelcast's map is consistent and sign-in stores the session
     // before redirecting, so the store's default (retry for 5 s) only made every stale cookie wait 5 s.
     SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx, 0) : LocalSessionStore.create(vertx);
@@ -65,9 +66,9 @@ public class HttpVerticle extends VerticleBase {
       .setCookieHttpOnlyFlag(true)
       .setCookieSecureFlag(https)
       .setCookieSameSite(CookieSameSite.LAX)
-      .setSessionTimeout(TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")))
+      .setSessionTimeout(sessionTimeoutMs)
       .setNagHttps(false);
-    SignedOutSessions signedOut = new SignedOutSessions(vertx, TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes")));
+    SignedOutSessions signedOut = new SignedOutSessions(vertx, sessionTimeoutMs);
     CsrfGuard csrf = new CsrfGuard(secrets.getString("csrf"), https);
     Set<String> admins = Arrays.stream(auth.getString("admins").split(","))
       .map(String::trim)
