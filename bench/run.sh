@@ -43,7 +43,6 @@ fi
 # ---- PostgreSQL (as scripts/dev.sh, in bench/.benchdb), a fresh database per scenario.
 # PostgreSQL shares the server's core: the storage work is part of the server's budget.
 start_local_pg
-BIN="$LOCAL_PG_BIN"
 
 SERVER_PIDS=()
 cleanup() {
@@ -54,8 +53,8 @@ cleanup() {
 trap cleanup EXIT
 
 fresh_db() {
-  as_pg "$BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "DROP DATABASE IF EXISTS chatbench" >/dev/null
-  as_pg "$BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres chatbench
+  as_pg "$LOCAL_PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -qc "DROP DATABASE IF EXISTS chatbench" >/dev/null
+  as_pg "$LOCAL_PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres chatbench
 }
 
 # start_node NAME HTTP_PORT [env...]: starts a node pinned to SERVER_CPU, waits until it is up,

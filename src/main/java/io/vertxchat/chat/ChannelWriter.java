@@ -32,7 +32,7 @@ final class ChannelWriter {
   private static final long STORE_TIMEOUT_MS = 5_000;
 
   /** A validated send waiting for its batch. */
-  record PendingSend(JsonObject author, String text, String clientId, Message<?> request) {
+  record PendingSend(String channel, JsonObject author, String text, String clientId, Message<?> request) {
   }
 
   private static final class Queue {
@@ -75,7 +75,8 @@ final class ChannelWriter {
     return promise.future();
   }
 
-  void submit(String channel, PendingSend send) {
+  void submit(PendingSend send) {
+    String channel = send.channel();
     Queue queue = queues.computeIfAbsent(channel, c -> new Queue());
     if (queue.waiting.size() >= MAX_QUEUED_PER_CHANNEL) {
       send.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "storage is overloaded, try again");
@@ -94,7 +95,6 @@ final class ChannelWriter {
     while (inFlight < maxInFlight && !ready.isEmpty()) {
       List<PendingSend> batch = new ArrayList<>();
       List<String> channels = new ArrayList<>();
-      List<String> ofSend = new ArrayList<>();
       while (!ready.isEmpty() && batch.size() < MAX_BATCH) {
         String channel = ready.poll();
         Queue queue = queues.get(channel);
@@ -103,11 +103,10 @@ final class ChannelWriter {
         channels.add(channel);
         while (!queue.waiting.isEmpty() && batch.size() < MAX_BATCH) {
           batch.add(queue.waiting.poll());
-          ofSend.add(channel);
         }
       }
       inFlight++;
-      store(channels, batch, ofSend);
+      store(channels, batch);
     }
   }
 
@@ -131,39 +130,40 @@ final class ChannelWriter {
     pump();
   }
 
-  /** Stores one batch; {@code ofSend.get(i)} is the channel of {@code batch.get(i)}. */
-  private void store(List<String> channels, List<PendingSend> batch, List<String> ofSend) {
+  /** Stores one batch of the sends of {@code channels}; they are marked storing until it ends. */
+  private void store(List<String> channels, List<PendingSend> batch) {
     JsonArray items = new JsonArray();
-    for (int i = 0; i < batch.size(); i++) {
-      PendingSend send = batch.get(i);
-      items.add(new JsonObject().put("channel", ofSend.get(i)).put("author", send.author()).put("text", send.text())
+    for (PendingSend send : batch) {
+      items.add(new JsonObject().put("channel", send.channel()).put("author", send.author()).put("text", send.text())
         .put("clientId", send.clientId()));
     }
     vertx.eventBus()
       .<JsonObject>request(Addresses.STORE_MESSAGES, new JsonObject().put("messages", items), storeOptions)
       .onComplete(reply -> {
         if (reply.succeeded()) {
-          publishAndAcknowledge(batch, ofSend, reply.result().body().getJsonArray("results"));
+          publishAndAcknowledge(batch, reply.result().body().getJsonArray("results"));
         } else {
-          batch.forEach(send -> send.request().fail(ChatException.codeOf(reply.cause()), "storage unavailable, try again"));
+          int code = ChatException.codeOf(reply.cause());
+          batch.forEach(send -> send.request().fail(code, "storage unavailable, try again"));
         }
         finished(channels);
       });
   }
 
   /** In batch order, which is each channel's id order: publish, then acknowledge. */
-  private void publishAndAcknowledge(List<PendingSend> batch, List<String> ofSend, JsonArray results) {
+  private void publishAndAcknowledge(List<PendingSend> batch, JsonArray results) {
     for (int i = 0; i < batch.size(); i++) {
+      PendingSend send = batch.get(i);
       JsonObject result = results.getJsonObject(i);
       JsonObject message = result.getJsonObject("message");
-      Message<?> request = batch.get(i).request();
+      Message<?> request = send.request();
       if (result.getBoolean("missingChannel", false)) {
-        request.fail(ErrorCodes.NOT_FOUND, "no channel '" + ofSend.get(i) + "'");
+        request.fail(ErrorCodes.NOT_FOUND, "no channel '" + send.channel() + "'");
       } else if (message == null) {
         request.fail(ErrorCodes.STORAGE_UNAVAILABLE, "message was not stored, try again");
       } else {
         if (result.getBoolean("stored")) {
-          vertx.eventBus().publish(Addresses.channel(ofSend.get(i)), Shapes.messageEvent(message));
+          vertx.eventBus().publish(Addresses.channel(send.channel()), Shapes.messageEvent(message));
         }
         request.reply(message);
       }

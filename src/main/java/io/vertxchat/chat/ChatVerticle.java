@@ -165,7 +165,7 @@ public class ChatVerticle extends VerticleBase {
     String key = clientId != null ? "c:" + clientId : "s:" + UUID.randomUUID();
     String owner = owners.ownerOf(channel);
     if (owner.equals(nodeId)) {
-      writer.submit(channel, new ChannelWriter.PendingSend(user, text, key, message));
+      writer.submit(new ChannelWriter.PendingSend(channel, user, text, key, message));
       return null;
     }
     // Another node writes this channel; if it is gone, the send fails with 503 and a retry with
@@ -178,7 +178,7 @@ public class ChatVerticle extends VerticleBase {
   /** A send validated on another node for a channel this node owns: store and publish it in order. */
   private void writeForOtherNode(Message<JsonObject> message) {
     JsonObject body = message.body();
-    writer.submit(body.getString("channel"), new ChannelWriter.PendingSend(body.getJsonObject("author"),
+    writer.submit(new ChannelWriter.PendingSend(body.getString("channel"), body.getJsonObject("author"),
       body.getString("text"), body.getString("clientId"), message));
   }
 

@@ -56,8 +56,8 @@ public class HttpVerticle extends VerticleBase {
     String publicUrl = http.getString("publicUrl");
     boolean https = publicUrl.startsWith("https:");
 
-    // Cluster-wide sessions when clustered (no sticky routing needed); a single node keeps them local.
     long sessionTimeoutMs = TimeUnit.MINUTES.toMillis(http.getInteger("sessionTimeoutMinutes"));
+    // Cluster-wide sessions when clustered (no sticky routing needed); a single node keeps them local.
     // No retry on a missing session: Hazelcast's map is consistent and sign-in stores the session
     // before redirecting, so the store's default (retry for 5 s) only made every stale cookie wait 5 s.
     SessionStore store = vertx.isClustered() ? ClusteredSessionStore.create(vertx, 0) : LocalSessionStore.create(vertx);
@@ -107,8 +107,8 @@ public class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router(SessionHandler sessions, SignedOutSessions signedOut, CsrfGuard csrf, AuthRoutes auth, DevIdentityProvider dev,
-                        String publicUrl) {
+  private Router router(SessionHandler sessions, SignedOutSessions signedOut, CsrfGuard csrf, AuthRoutes auth,
+                        DevIdentityProvider dev, String publicUrl) {
     int maxFrameBytes = config().getJsonObject("limits").getInteger("maxFrameBytes");
     Router router = Router.router(vertx);
     router.route().handler(AccessLog::handle);
