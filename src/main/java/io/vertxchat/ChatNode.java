@@ -10,6 +10,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -17,6 +18,10 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxchat.chat.ChatVerticle;
 import io.vertxchat.config.ChatConfig;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.ChannelEvent;
+import io.vertxchat.contract.Inbound;
+import io.vertxchat.contract.LocalCodec;
+import io.vertxchat.contract.Membership;
 import io.vertxchat.http.HttpVerticle;
 import io.vertxchat.http.auth.ClusterSecrets;
 import io.vertxchat.ops.MetricsSetup;
@@ -130,6 +135,8 @@ public final class ChatNode {
   private static Future<ChatNode> deploy(Vertx vertx, JsonObject config, NodeStats stats) {
     String nodeId = vertx.isClustered() ? clusterNodeId(vertx) : UUID.randomUUID().toString();
     List<String> deployments = Collections.synchronizedList(new ArrayList<>());
+    registerCodecs(vertx.eventBus());
+    PersistenceVerticle persistence = new PersistenceVerticle();
     JsonObject http = config.getJsonObject("http");
     int instances = http.getInteger("instances") > 0 ? http.getInteger("instances")
       : Runtime.getRuntime().availableProcessors();
@@ -137,11 +144,11 @@ public final class ChatNode {
         Migrations.migrate(config.getJsonObject("pg").getString("url"));
         return null;
       })
-      .compose(v -> vertx.deployVerticle(PersistenceVerticle.class.getName(), options(
+      .compose(v -> vertx.deployVerticle(persistence, options(
         new JsonObject().put("pg", config.getJsonObject("pg")).put("history", config.getJsonObject("history")))))
       .compose(id -> {
         deployments.add(id);
-        return vertx.deployVerticle(ChatVerticle.class.getName(), options(
+        return vertx.deployVerticle(new ChatVerticle(persistence.messages()), options(
           new JsonObject()
             .put("node", nodeId)
             // One batch per pool connection: under load the channels waiting meanwhile share the
@@ -170,6 +177,14 @@ public final class ChatNode {
           instances, vertx.isClustered());
         return new ChatNode(vertx, config, nodeId, deployments, stats);
       });
+  }
+
+  /** Channel events travel pre-encoded between nodes; local requests travel as records, by reference. */
+  private static void registerCodecs(EventBus bus) {
+    ChannelEvent.register(bus);
+    LocalCodec.register(bus, Inbound.class);
+    LocalCodec.register(bus, Membership.Join.class);
+    LocalCodec.register(bus, Membership.Leave.class);
   }
 
   private static DeploymentOptions options(JsonObject config) {

@@ -5,66 +5,69 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.ChannelEvent;
 import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
+import io.vertxchat.contract.Inbound;
+import io.vertxchat.contract.Membership;
 import io.vertxchat.contract.Shapes;
+import io.vertxchat.contract.StoreMessages.Item;
 import io.vertxchat.ops.NodeStats;
+import io.vertxchat.persistence.MessageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
 /**
- * The chat rules: validates every inbound request, authorizes it (identity only from the
- * {@link Addresses#USER_HEADER} header the bridge guard set), rate-limits, stores through the
- * persistence verticle, then publishes the channel event. Also keeps presence across nodes.
- * One instance per node, so each channel's messages are sequenced in one place.
+ * The chat rules: validates and authorizes every request of a signed-in person (identity only from
+ * the {@link Inbound} record the bridge guard or an HTTP route built from the session) and
+ * rate-limits it; hands sends to the {@link ChannelWriter}, joins to the {@link ChannelDirectory},
+ * the {@link PresenceRoom} and {@link LastChannels}; edits, deletes, history and channels go to
+ * the persistence verticle. One instance per node.
  *
  * <p>Config: {@code {"node","storeConcurrency","limits":{...}}}.
  */
 public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
-  private static final long PRESENCE_ANNOUNCE_MS = 5_000;
-  private static final long PRESENCE_EXPIRY_MS = 15_000;
-  private static final long PRESENCE_COALESCE_MS = 250;
   private static final DeliveryOptions STORE = new DeliveryOptions().setSendTimeout(5_000);
-  /** To a channel's owner: its own store timeout (5 s) plus the way there and back. */
-  private static final DeliveryOptions FORWARD = new DeliveryOptions().setSendTimeout(7_000);
   private static final long DRAIN_TIMEOUT_S = 10;
 
-  private String nodeId;
+  private final MessageStore store;
   private ChannelWriter writer;
-  private Presence presence;
+  private ChannelDirectory directory;
+  private PresenceRoom presence;
+  private LastChannels lastChannels;
   private RateLimiter sends;
   private RateLimiter typing;
   private RateLimiter channelCreates;
   private NodeStats stats;
-  private ChannelOwners owners;
-  private final java.util.Set<String> presenceScheduled = new java.util.HashSet<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  /** @param store the persistence verticle's message store, which the writer calls directly */
+  public ChatVerticle(MessageStore store) {
+    this.store = store;
+  }
 
   @Override
   public Future<?> start() {
-    nodeId = config().getString("node");
+    String nodeId = config().getString("node");
     JsonObject limits = config().getJsonObject("limits");
-    writer = new ChannelWriter(vertx, config().getInteger("storeConcurrency", 8));
     stats = NodeStats.of(vertx);
-    owners = new ChannelOwners(vertx, nodeId);
-    presence = new Presence(nodeId, PRESENCE_EXPIRY_MS);
+    writer = new ChannelWriter(vertx, nodeId, store, config().getInteger("storeConcurrency", 8));
+    directory = new ChannelDirectory(vertx);
+    presence = new PresenceRoom(vertx, nodeId);
+    lastChannels = new LastChannels(vertx);
     sends = new RateLimiter(limits.getInteger("sendsPerSecond"), limits.getInteger("sendBurst"));
     typing = new RateLimiter(0.5, 2);
     channelCreates = new RateLimiter(limits.getInteger("channelCreatesPerMinute") / 60.0,
       limits.getInteger("channelCreatesPerMinute"));
-
-    vertx.setPeriodic(PRESENCE_ANNOUNCE_MS, id -> announcePresence());
     vertx.setPeriodic(60_000, id -> {
       sends.forgetIdle();
       typing.forgetIdle();
@@ -78,22 +81,23 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
-      register(vertx.eventBus().<JsonObject>consumer(Addresses.writerOn(nodeId), this::writeForOtherNode)),
-      register(vertx.eventBus().<JsonObject>localConsumer(Addresses.CHAT_DRAIN,
-        m -> writer.idle().onComplete(v -> m.reply(new JsonObject())))),
-      register(vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_LOCAL, m -> localPresence(m.body()))),
-      register(vertx.eventBus().<JsonObject>localConsumer(Addresses.PRESENCE_GET, this::presenceOf)),
-      register(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_NODE, m -> remotePresence(m.body())))
+      inbound(Addresses.CHANNELS, (user, m) -> Future.succeededFuture(new JsonObject().put("channels", directory.list()))),
+      inbound(Addresses.ME, this::me),
+      local(Addresses.SIGN_IN, this::signIn),
+      local(Addresses.JOIN, this::join),
+      local(Addresses.LEAVE, this::leave),
+      local(Addresses.CHAT_DRAIN, m -> writer.idle().onComplete(v -> m.reply(new JsonObject()))),
+      writer.start(),
+      presence.start(),
+      directory.start()
     ));
   }
 
   @Override
   public Future<?> stop() {
-    // Tell the other nodes at once that this node's users are gone, rather than waiting for expiry.
-    presence.localChannels().forEach(channel ->
-      vertx.eventBus().publish(Addresses.PRESENCE_NODE, nodeView(channel, new JsonArray())));
+    presence.stop();
     // Finish the stores in flight, so every send that was accepted gets its answer.
-    return writer.idle()
+    return Future.join(lastChannels.flush(), writer.idle())
       .timeout(DRAIN_TIMEOUT_S, TimeUnit.SECONDS)
       .recover(e -> {
         LOG.warn("stopping with {} send(s) still waiting for storage", writer.backlog());
@@ -101,27 +105,34 @@ public class ChatVerticle extends VerticleBase {
       });
   }
 
-  private Future<Void> register(MessageConsumer<?> consumer) {
+  private <T> Future<Void> local(String address, io.vertx.core.Handler<Message<T>> handler) {
+    MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address, handler);
     consumers.add(consumer);
     return consumer.completion();
   }
 
   /**
-   * Registers a local consumer for a signed-in request: the handler gets the user and the body;
-   * a thrown {@link ChatException} becomes its failure reply.
+   * Registers a local consumer for a signed-in request: the handler gets the user and the message;
+   * it answers with a future, or null when it answers by itself; a thrown {@link ChatException}
+   * becomes the failure reply.
    */
-  private Future<Void> inbound(String address, BiFunction<JsonObject, Message<Object>, Future<Object>> handler) {
-    return register(vertx.eventBus().<Object>localConsumer(address, message -> {
+  private Future<Void> inbound(String address, BiFunction<JsonObject, Message<Inbound>, Future<?>> handler) {
+    return this.<Object>local(address, message -> {
+      if (!(message.body() instanceof Inbound request)) {
+        message.fail(ErrorCodes.NOT_SIGNED_IN, ErrorCodes.SIGN_IN_FIRST);
+        return;
+      }
+      @SuppressWarnings("unchecked")
+      Message<Inbound> typed = (Message<Inbound>) (Message<?>) message;
       try {
-        JsonObject user = signedInUser(message);
-        Future<Object> result = handler.apply(user, message);
+        Future<?> result = handler.apply(request.user(), typed);
         if (result != null) {
           result.onComplete(reply -> {
             if (reply.succeeded()) {
               message.reply(reply.result());
             } else {
               int code = ChatException.codeOf(reply.cause());
-              message.fail(code, code == ErrorCodes.STORAGE_UNAVAILABLE ? "storage unavailable, try again"
+              message.fail(code, code == ErrorCodes.STORAGE_UNAVAILABLE ? ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE
                 : reply.cause().getMessage());
             }
           });
@@ -129,25 +140,12 @@ public class ChatVerticle extends VerticleBase {
       } catch (ChatException e) {
         message.fail(e.failureCode(), e.getMessage());
       }
-    }));
+    });
   }
 
-  private static JsonObject signedInUser(Message<?> message) {
-    String header = message.headers().get(Addresses.USER_HEADER);
-    if (header == null) {
-      throw new ChatException(ErrorCodes.NOT_SIGNED_IN, "sign in first");
-    }
-    return new JsonObject(header);
-  }
-
-  private void requireToken(RateLimiter limiter, Object key, String what) {
+  private void requireToken(RateLimiter limiter, Object key, String what, String metric) {
     if (!limiter.tryAcquire(key)) {
-      stats.rateLimited(switch (what) {
-        case "messages" -> "send";
-        case "edits" -> "edit";
-        case "deletions" -> "delete";
-        default -> "channel_create";
-      });
+      stats.rateLimited(metric);
       int retry = Math.max(1, limiter.retryAfterSeconds(key));
       throw new ChatException(ErrorCodes.RATE_LIMITED, "too many " + what + "; retry in " + retry + " s");
     }
@@ -155,62 +153,48 @@ public class ChatVerticle extends VerticleBase {
 
   // ---- Handlers. Each returns the reply's future, or null when it replies by itself.
 
-  private Future<Object> send(JsonObject user, Message<Object> message) {
-    JsonObject body = MessageRules.body(message.body());
+  private Future<?> send(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
     String channel = MessageRules.channel(body);
     String text = MessageRules.text(body);
     String clientId = MessageRules.clientId(body);
-    requireToken(sends, user.getLong("id"), "messages");
-    // Without a client id every send is new; a server id keeps the (author, clientId) key unique.
-    String key = clientId != null ? "c:" + clientId : "s:" + UUID.randomUUID();
-    String owner = owners.ownerOf(channel);
-    if (owner.equals(nodeId)) {
-      writer.submit(new ChannelWriter.PendingSend(channel, user, text, key, message));
-      return null;
-    }
-    // Another node writes this channel; if it is gone, the send fails with 503 and a retry with
-    // the same clientId reaches the new owner without storing twice.
-    JsonObject forward = new JsonObject().put("channel", channel).put("author", user).put("text", text)
-      .put("clientId", key);
-    return vertx.eventBus().<JsonObject>request(Addresses.writerOn(owner), forward, FORWARD).map(Message::body);
+    requireToken(sends, user.getLong("id"), "messages", "send");
+    // Without a client id every send is new; a server id keeps the (author, key) pair unique.
+    String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
+    writer.write(new Item(channel, user, text, key), message);
+    return null;
   }
 
-  /** A send validated on another node for a channel this node owns: store and publish it in order. */
-  private void writeForOtherNode(Message<JsonObject> message) {
-    JsonObject body = message.body();
-    writer.submit(new ChannelWriter.PendingSend(body.getString("channel"), body.getJsonObject("author"),
-      body.getString("text"), body.getString("clientId"), message));
-  }
-
-  private Future<Object> edit(JsonObject user, Message<Object> message) {
-    JsonObject body = MessageRules.body(message.body());
+  private Future<?> edit(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
     String text = MessageRules.text(body);
-    requireToken(sends, user.getLong("id"), "edits");
+    requireToken(sends, user.getLong("id"), "edits", "edit");
     JsonObject request = new JsonObject().put("id", id).put("text", text).put("authorId", user.getLong("id"));
     return vertx.eventBus().<JsonObject>request(Addresses.STORE_EDIT, request, STORE)
       .map(reply -> {
         JsonObject edited = reply.body();
-        vertx.eventBus().publish(Addresses.channel(edited.getString("channel")), Shapes.editEvent(edited));
+        String channel = edited.getString("channel");
+        vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.editEvent(edited)));
         return edited;
       });
   }
 
-  private Future<Object> delete(JsonObject user, Message<Object> message) {
-    JsonObject body = MessageRules.body(message.body());
+  private Future<?> delete(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
-    requireToken(sends, user.getLong("id"), "deletions");
+    requireToken(sends, user.getLong("id"), "deletions", "delete");
     JsonObject request = new JsonObject().put("id", id).put("authorId", user.getLong("id"));
     return vertx.eventBus().<JsonObject>request(Addresses.STORE_DELETE, request, STORE)
       .map(reply -> {
         String channel = reply.body().getString("channel");
-        vertx.eventBus().publish(Addresses.channel(channel), Shapes.deleteEvent(id, channel));
+        vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.deleteEvent(id, channel)));
         return new JsonObject().put("id", id);
       });
   }
 
-  private Future<Object> history(JsonObject user, Message<Object> message) {
-    JsonObject body = MessageRules.body(message.body());
+  private Future<?> history(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
     JsonObject request = new JsonObject()
       .put("channel", MessageRules.channel(body))
       .put("before", MessageRules.optionalId(body, "before"))
@@ -219,87 +203,67 @@ public class ChatVerticle extends VerticleBase {
     return vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE).map(Message::body);
   }
 
-  private Future<Object> typing(JsonObject user, Message<Object> message) {
-    JsonObject body = MessageRules.body(message.body());
+  private Future<?> typing(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
     String channel = MessageRules.channel(body);
     // Typing hints are best effort: extra ones are dropped quietly rather than failed.
     if (typing.tryAcquire(user.getLong("id") + "/" + channel)) {
-      vertx.eventBus().publish(Addresses.channel(channel), Shapes.typingEvent(user));
+      vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.typingEvent(user)));
     }
     return Future.succeededFuture(new JsonObject());
   }
 
-  private Future<Object> createChannel(JsonObject user, Message<Object> message) {
-    JsonObject body = MessageRules.body(message.body());
+  private Future<?> createChannel(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
     Object name = body.getValue("name");
     if (!(name instanceof String text) || !Addresses.CHANNEL_NAME.matcher(text).matches()) {
       throw ChatException.invalid("a channel name is 1 to 50 of a-z, 0-9, '_' and '-', starting with a letter or digit");
     }
-    requireToken(channelCreates, user.getLong("id"), "new channels");
+    requireToken(channelCreates, user.getLong("id"), "new channels", "channel_create");
     JsonObject request = new JsonObject().put("name", name).put("createdBy", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE).map(Message::body);
-  }
-
-  // ---- Presence
-
-  private void localPresence(JsonObject change) {
-    String channel = change.getString("channel");
-    boolean changed = presence.local(channel, change.getString("socket"), change.getJsonObject("user"),
-      change.getBoolean("joined"));
-    if (changed) {
-      vertx.eventBus().publish(Addresses.PRESENCE_NODE,
-        nodeView(channel, Presence.toArray(presence.localUsers(channel).values())));
-      schedulePresence(channel);
-    }
-  }
-
-  /** The current list, for a socket that just joined (the bridge writes it to that socket only). */
-  private void presenceOf(Message<JsonObject> request) {
-    String channel = request.body().getString("channel");
-    request.reply(Shapes.presenceEvent(Presence.toArray(presence.merged(channel).values())));
-  }
-
-  /**
-   * Publishes a channel's presence once per {@link #PRESENCE_COALESCE_MS} however many joins and
-   * leaves happened: with thousands of sockets joining, one publish per join would send every
-   * subscriber thousands of lists.
-   */
-  private void schedulePresence(String channel) {
-    if (presenceScheduled.add(channel)) {
-      vertx.setTimer(PRESENCE_COALESCE_MS, id -> {
-        presenceScheduled.remove(channel);
-        publishPresence(channel);
+    return vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE)
+      .map(reply -> {
+        directory.created(reply.body());
+        return reply.body();
       });
-    }
   }
 
-  private void remotePresence(JsonObject view) {
-    String channel = view.getString("channel");
-    if (presence.remote(view.getString("node"), channel, view.getJsonArray("users"), System.currentTimeMillis())
-      && !presence.localUsers(channel).isEmpty()) {
-      // Every node with local subscribers publishes the merged set; identical repeats are harmless.
-      schedulePresence(channel);
-    }
+  /** The session user as stored, with the last channel visited (here, even if not written yet). */
+  private Future<?> me(JsonObject user, Message<Inbound> message) {
+    long id = user.getLong("id");
+    return vertx.eventBus().<JsonObject>request(Addresses.STORE_USER_GET, new JsonObject().put("id", id), STORE)
+      .map(reply -> {
+        String unwritten = lastChannels.unwritten(id);
+        return Shapes.publicUser(reply.body())
+          .put("lastChannel", unwritten != null ? unwritten : reply.body().getString("lastChannel"));
+      });
   }
 
-  private void announcePresence() {
-    Set<String> expired = presence.expire(System.currentTimeMillis());
-    for (String channel : presence.localChannels()) {
-      vertx.eventBus().publish(Addresses.PRESENCE_NODE,
-        nodeView(channel, Presence.toArray(presence.localUsers(channel).values())));
-    }
-    expired.stream().filter(c -> !presence.localUsers(c).isEmpty()).forEach(this::schedulePresence);
-    if (!expired.isEmpty()) {
-      LOG.info("presence: dropped stale views of {} channel(s)", expired.size());
-    }
+  /** A provider's profile at sign-in: the user is created or refreshed. */
+  private void signIn(Message<JsonObject> message) {
+    vertx.eventBus().<JsonObject>request(Addresses.STORE_USER_UPSERT, message.body(), STORE)
+      .onSuccess(reply -> message.reply(reply.body()))
+      .onFailure(e -> message.fail(ChatException.codeOf(e), ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE));
   }
 
-  private JsonObject nodeView(String channel, JsonArray users) {
-    return new JsonObject().put("node", nodeId).put("channel", channel).put("users", users);
+  // ---- Membership: the bridge's joins and leaves.
+
+  private void join(Message<Membership.Join> message) {
+    Membership.Join join = message.body();
+    directory.require(join.channel()).onComplete(channel -> {
+      if (channel.failed()) {
+        int code = ChatException.codeOf(channel.cause());
+        message.fail(code, code == ErrorCodes.NOT_FOUND ? "no channel '" + join.channel() + "'"
+          : ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE);
+        return;
+      }
+      lastChannels.visited(join.user().getLong("id"), join.channel());
+      message.reply(presence.join(join.channel(), join.socket(), join.user()));
+    });
   }
 
-  private void publishPresence(String channel) {
-    vertx.eventBus().publish(Addresses.channel(channel),
-      Shapes.presenceEvent(Presence.toArray(presence.merged(channel).values())));
+  private void leave(Message<Membership.Leave> message) {
+    Membership.Leave leave = message.body();
+    presence.leave(leave.channel(), leave.socket(), leave.user());
   }
 }

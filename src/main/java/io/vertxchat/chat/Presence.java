@@ -21,8 +21,15 @@ final class Presence {
 
   private final String nodeId;
   private final long expiryMs;
-  /** channel -> socket id -> user, for this node's sockets. */
-  private final Map<String, Map<String, JsonObject>> local = new HashMap<>();
+  /** A channel's local sockets, and per user how many of them (so a join or leave is O(1)). */
+  private static final class LocalChannel {
+    final Map<String, Long> sockets = new HashMap<>();
+    final Map<Long, JsonObject> users = new LinkedHashMap<>();
+    final Map<Long, Integer> socketsPerUser = new HashMap<>();
+  }
+
+  /** channel -> this node's sockets and users in it. */
+  private final Map<String, LocalChannel> local = new HashMap<>();
   /** channel -> node id -> that node's users. */
   private final Map<String, Map<String, NodeView>> remote = new HashMap<>();
 
@@ -33,24 +40,33 @@ final class Presence {
 
   /** Records a socket joining or leaving; true when this node's user set for the channel changed. */
   boolean local(String channel, String socket, JsonObject user, boolean joined) {
-    Map<Long, JsonObject> before = localUsers(channel);
-    Map<String, JsonObject> sockets = local.computeIfAbsent(channel, c -> new HashMap<>());
+    long userId = user.getLong("id");
     if (joined) {
-      sockets.put(socket, user);
-    } else {
-      sockets.remove(socket);
-      if (sockets.isEmpty()) {
-        local.remove(channel);
+      LocalChannel here = local.computeIfAbsent(channel, c -> new LocalChannel());
+      if (here.sockets.putIfAbsent(socket, userId) != null) {
+        return false;
       }
+      here.users.putIfAbsent(userId, user);
+      return here.socketsPerUser.merge(userId, 1, Integer::sum) == 1;
     }
-    return !before.keySet().equals(localUsers(channel).keySet());
+    LocalChannel here = local.get(channel);
+    if (here == null || here.sockets.remove(socket) == null) {
+      return false;
+    }
+    boolean gone = here.socketsPerUser.merge(userId, -1, (a, b) -> a + b <= 0 ? null : a + b) == null;
+    if (gone) {
+      here.users.remove(userId);
+    }
+    if (here.sockets.isEmpty()) {
+      local.remove(channel);
+    }
+    return gone;
   }
 
   /** This node's distinct users in a channel. */
   Map<Long, JsonObject> localUsers(String channel) {
-    Map<Long, JsonObject> users = new LinkedHashMap<>();
-    local.getOrDefault(channel, Map.of()).values().forEach(u -> users.putIfAbsent(u.getLong("id"), u));
-    return users;
+    LocalChannel here = local.get(channel);
+    return here == null ? Map.of() : here.users;
   }
 
   Set<String> localChannels() {

@@ -11,8 +11,8 @@ public final class Addresses {
   private Addresses() {
   }
 
-  // ---- Inbound: browser to server, through the bridge. The guard stamps the session user
-  // ---- into the {@link #USER_HEADER} header; bodies never carry identity.
+  // ---- Inbound: browser to server, through the bridge. The guard hands the chat verticle an
+  // ---- {@link Inbound} record with the session user; what the browser sent never carries identity.
 
   /** {@code {"channel","text","clientId"?}} replies the stored {@code Message}. */
   public static final String SEND = "chat.send";
@@ -41,18 +41,25 @@ public final class Addresses {
   public static final String CHANNEL_ADDRESS_REGEX = "chat\\.channel\\." + CHANNEL_NAME_REGEX;
   private static final Pattern CHANNEL_ADDRESS = Pattern.compile(CHANNEL_ADDRESS_REGEX);
 
-  /** Header the bridge guard sets on inbound messages: the session user's {@code User} JSON. */
-  public static final String USER_HEADER = "chat-user";
+  // ---- Internal, local to a node. Bodies marked "record" travel by reference ({@link LocalCodec}).
 
-  // ---- Internal, local to a node.
+  /** From HTTP and the bridge to the chat verticle, inbound requests are {@link Inbound} records. */
 
-  /**
-   * To the persistence verticle: a batch for one channel,
-   * {@code {"channel","messages":[{"author":User,"text","clientId"}]}}, replies
-   * {@code {"results":[{"message":Message,"stored":bool}]}} in the batch's order; fails 404 for
-   * an unknown channel.
-   */
-  public static final String STORE_MESSAGES = "chat.internal.store.messages";
+  /** Bridge to chat: a {@link Membership.Join}; replies the channel's presence event, fails 404. */
+  public static final String JOIN = "chat.internal.join";
+  /** Bridge to chat: a {@link Membership.Leave}; no reply. */
+  public static final String LEAVE = "chat.internal.leave";
+  /** HTTP to chat: {@link Inbound} with {@code {"name"}}, replies {@code Channel}; 400, 409, 429. */
+  public static final String CHANNEL_CREATE = "chat.internal.channel.create";
+  /** HTTP to chat: {@link Inbound}, replies {@code {"channels":[Channel]}} from the channel directory. */
+  public static final String CHANNELS = "chat.internal.channels";
+  /** HTTP to chat: {@link Inbound}, replies the session user's {@code User} with {@code lastChannel}. */
+  public static final String ME = "chat.internal.me";
+  /** HTTP (sign-in) to chat: a provider profile {@code {"provider","subject","name","avatarUrl","profileUrl","email"}}, replies {@code User}. */
+  public static final String SIGN_IN = "chat.internal.sign-in";
+  /** To the chat verticle when the node drains: {@code {}} replies {@code {}} once no store is in flight. */
+  public static final String CHAT_DRAIN = "chat.internal.drain";
+
   /** {@code {"id","text","authorId"}} replies {@code Message}; 403 when not the author, 404 when gone. */
   public static final String STORE_EDIT = "chat.internal.store.edit";
   /** {@code {"id","authorId"}} replies {@code {"id","channel"}}. */
@@ -69,40 +76,38 @@ public final class Addresses {
   public static final String STORE_USER_UPSERT = "chat.internal.store.user.upsert";
   /** {@code {"id"}} replies {@code User} with {@code lastChannel}. */
   public static final String STORE_USER_GET = "chat.internal.store.user.get";
-  /** {@code {"id","channel"}}: remembers the user's last visited channel; no reply. */
-  public static final String STORE_USER_LAST_CHANNEL = "chat.internal.store.user.last-channel";
+  /** {@code {"users":[{"id","channel"}]}}: remembers last visited channels, one statement; replies {@code {"updated":n}}. */
+  public static final String STORE_LAST_CHANNELS = "chat.internal.store.user.last-channels";
   /** {@code {}} runs one trim now; replies {@code {"ran":bool,"deleted":n}}. */
   public static final String STORE_TRIM = "chat.internal.store.trim";
   /** {@code {}} replies {@code {"ok":true}} when a query succeeds. */
   public static final String STORE_PING = "chat.internal.store.ping";
 
-  /** From HTTP to the chat verticle (validates, rate-limits): {@code {"name"}} replies {@code Channel}. */
-  public static final String CHANNEL_CREATE = "chat.internal.channel.create";
+  // ---- Internal, cluster-wide (never bridged).
 
-  /** To the chat verticle when the node drains: {@code {}} replies {@code {}} once no store is in flight. */
-  public static final String CHAT_DRAIN = "chat.internal.drain";
-
-  /** From the bridge guard to the chat verticle: {@code {"channel","user","socket","joined"}}. */
-  public static final String PRESENCE_LOCAL = "chat.internal.presence.local";
-  /** From the bridge to the chat verticle: {@code {"channel"}} replies the channel's presence event. */
-  public static final String PRESENCE_GET = "chat.internal.presence.get";
-
-  // ---- Internal, cluster-wide (published to every node, never bridged).
-
-  /** A node's view of who is in a channel: {@code {"node","channel","users":[User]}}. */
+  /** A node's view of who is in a channel, published: {@code {"node","channel","users":[User]}}. */
   public static final String PRESENCE_NODE = "chat.internal.presence.node";
+  /** A channel was created, published to every node's channel directory: {@code Channel}. */
+  public static final String CHANNEL_CREATED = "chat.internal.channel.created";
   /**
    * The chat verticle of one node, as the writer of the channels it owns: a send validated on
-   * another node, {@code {"channel","author":User,"text","clientId"}}, replies the stored {@code Message}.
+   * another node, {@code {"channel","author":User,"text","dedupKey"}}, replies the stored {@code Message}.
    */
   public static final String WRITER_PREFIX = "chat.internal.writer.";
+  /** A session that ended (sign-out), published: {@code {"session"}}; every node closes its sockets. */
+  public static final String SESSION_ENDED = "chat.internal.session.ended";
+
+  /** Every fixed address (not channel, writer or reply addresses), e.g. for bounded metric labels. */
+  public static final java.util.Set<String> FIXED = java.util.Set.of(
+    SEND, EDIT, DELETE, HISTORY, TYPING, MONITOR_STATS,
+    JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
+    STORE_EDIT, STORE_DELETE, STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
+    STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,
+    PRESENCE_NODE, CHANNEL_CREATED, SESSION_ENDED);
 
   public static String writerOn(String nodeId) {
     return WRITER_PREFIX + nodeId;
   }
-
-  /** A session that ended (sign-out): {@code {"session"}}; every node closes its sockets. */
-  public static final String SESSION_ENDED = "chat.internal.session.ended";
 
   public static String channel(String name) {
     return CHANNEL_PREFIX + name;

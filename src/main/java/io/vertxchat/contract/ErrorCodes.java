@@ -16,6 +16,10 @@ public final class ErrorCodes {
   public static final int RATE_LIMITED = 429;
   public static final int STORAGE_UNAVAILABLE = 503;
 
+  /** The one message of a 503, whatever failed underneath (the pool, a timeout, a node gone). */
+  public static final String STORAGE_UNAVAILABLE_MESSAGE = "storage unavailable, try again";
+  public static final String SIGN_IN_FIRST = "sign in first";
+
   /** The JSON error code word for a status, as in {@code {"error":"<code>","message":...}}. */
   public static String word(int code) {
     return switch (code) {

@@ -2,7 +2,6 @@ package io.vertxchat.contract;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 
 import java.time.OffsetDateTime;
 
@@ -12,16 +11,6 @@ import java.time.OffsetDateTime;
  */
 public final class Shapes {
   private Shapes() {
-  }
-
-  /** {@code User} from a row with columns {@code u_id, u_name, u_avatar_url, u_profile_url, u_provider}. */
-  public static JsonObject user(Row row) {
-    return new JsonObject()
-      .put("id", row.getLong("u_id"))
-      .put("name", row.getString("u_name"))
-      .put("avatarUrl", row.getString("u_avatar_url"))
-      .put("profileUrl", row.getString("u_profile_url"))
-      .put("provider", row.getString("u_provider"));
   }
 
   /** A {@code User} without anything but the contract's fields (drops e.g. {@code lastChannel}). */
@@ -34,18 +23,11 @@ public final class Shapes {
       .put("provider", user.getString("provider"));
   }
 
-  /** {@code Channel} from a row with {@code name, created_at, created_by}. */
-  public static JsonObject channel(Row row) {
+  public static JsonObject channel(String name, OffsetDateTime createdAt, Long createdBy) {
     return new JsonObject()
-      .put("name", row.getString("name"))
-      .put("createdAt", iso(row.getOffsetDateTime("created_at")))
-      .put("createdBy", row.getLong("created_by"));
-  }
-
-  /** {@code Message} from a row with {@code id, channel, text, created_at, edited_at} and the author columns. */
-  public static JsonObject message(Row row) {
-    return message(row.getLong("id"), row.getString("channel"), user(row), row.getString("text"),
-      row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"));
+      .put("name", name)
+      .put("createdAt", iso(createdAt))
+      .put("createdBy", createdBy);
   }
 
   public static JsonObject message(long id, String channel, JsonObject author, String text,
@@ -64,6 +46,15 @@ public final class Shapes {
   }
 
   // ---- Events on chat.channel.<name>
+
+  public static JsonObject user(long id, String name, String avatarUrl, String profileUrl, String provider) {
+    return new JsonObject()
+      .put("id", id)
+      .put("name", name)
+      .put("avatarUrl", avatarUrl)
+      .put("profileUrl", profileUrl)
+      .put("provider", provider);
+  }
 
   public static JsonObject messageEvent(JsonObject message) {
     return new JsonObject().put("type", "message").put("message", message);

@@ -1,20 +1,23 @@
 package io.vertxchat.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ErrorCodes;
+import io.vertxchat.contract.Inbound;
 import io.vertxchat.contract.Shapes;
 import io.vertxchat.http.auth.AuthRoutes;
 
 /**
- * The REST routes of the contract. Each one is a thin translation to an event-bus request; the
- * rules live in the chat verticle, so HTTP and the bridge validate alike.
+ * The REST routes of the contract. Each one is a thin translation to a request to the chat
+ * verticle (never to storage): the rules live there, so HTTP and the bridge validate alike.
  */
 final class ApiRoutes {
-  private static final long TIMEOUT_MS = 8_000;
+  private static final DeliveryOptions OPTIONS = new DeliveryOptions().setSendTimeout(8_000);
 
   private final Vertx vertx;
 
@@ -25,7 +28,7 @@ final class ApiRoutes {
   /** Lets signed-in requests through; everything else under /api gets 401 JSON. */
   static void requireUser(RoutingContext ctx) {
     if (user(ctx) == null) {
-      HttpErrors.send(ctx, ErrorCodes.NOT_SIGNED_IN, "sign in first");
+      HttpErrors.send(ctx, ErrorCodes.NOT_SIGNED_IN, ErrorCodes.SIGN_IN_FIRST);
     } else {
       ctx.next();
     }
@@ -36,17 +39,11 @@ final class ApiRoutes {
   }
 
   void me(RoutingContext ctx) {
-    JsonObject user = user(ctx);
-    vertx.eventBus().<JsonObject>request(Addresses.STORE_USER_GET, new JsonObject().put("id", user.getLong("id")),
-        options(ctx))
-      .onSuccess(reply -> ctx.json(Shapes.publicUser(reply.body()).put("lastChannel", reply.body().getString("lastChannel"))))
-      .onFailure(e -> HttpErrors.send(ctx, e));
+    ask(ctx, Addresses.ME, null).onSuccess(ctx::json);
   }
 
   void channels(RoutingContext ctx) {
-    vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNELS, new JsonObject(), options(ctx))
-      .onSuccess(reply -> ctx.json(reply.body().getJsonArray("channels")))
-      .onFailure(e -> HttpErrors.send(ctx, e));
+    ask(ctx, Addresses.CHANNELS, null).onSuccess(reply -> ctx.json(reply.getJsonArray("channels")));
   }
 
   void createChannel(RoutingContext ctx) {
@@ -60,13 +57,11 @@ final class ApiRoutes {
       HttpErrors.send(ctx, ErrorCodes.INVALID, "the body must be a JSON object like {\"name\":\"general\"}");
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.CHANNEL_CREATE, body, options(ctx))
-      .onSuccess(reply -> ctx.response()
-        .setStatusCode(201)
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Location", "/api/channels/" + reply.body().getString("name"))
-        .end(reply.body().encode()))
-      .onFailure(e -> HttpErrors.send(ctx, e));
+    ask(ctx, Addresses.CHANNEL_CREATE, body).onSuccess(channel -> ctx.response()
+      .setStatusCode(201)
+      .putHeader("Content-Type", "application/json")
+      .putHeader("Location", "/api/channels/" + channel.getString("name"))
+      .end(channel.encode()));
   }
 
   void messages(RoutingContext ctx) {
@@ -82,18 +77,17 @@ final class ApiRoutes {
         }
       }
     }
-    vertx.eventBus().<JsonObject>request(Addresses.HISTORY, request, options(ctx))
-      .onSuccess(reply -> ctx.json(reply.body()))
-      .onFailure(e -> HttpErrors.send(ctx, e));
+    ask(ctx, Addresses.HISTORY, request).onSuccess(ctx::json);
   }
 
-  /** Requests carry the session user the same way the bridge guard stamps it. */
-  private static DeliveryOptions options(RoutingContext ctx) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
-    JsonObject user = user(ctx);
-    if (user != null) {
-      options.addHeader(Addresses.USER_HEADER, Shapes.publicUser(user).encode());
-    }
-    return options;
+  /**
+   * Asks the chat verticle on behalf of the session user, as the bridge does; a failure is answered
+   * here with its contract code, so callers only handle success.
+   */
+  private Future<JsonObject> ask(RoutingContext ctx, String address, JsonObject body) {
+    Inbound request = new Inbound(Shapes.publicUser(user(ctx)), body);
+    return vertx.eventBus().<JsonObject>request(address, request, OPTIONS)
+      .map(Message::body)
+      .onFailure(e -> HttpErrors.send(ctx, e));
   }
 }

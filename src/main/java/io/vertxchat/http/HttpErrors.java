@@ -24,6 +24,6 @@ public final class HttpErrors {
   /** An event-bus failure as HTTP: its contract code, or 503 when storage did not answer. */
   public static void send(RoutingContext ctx, Throwable failure) {
     int code = ChatException.codeOf(failure);
-    send(ctx, code, code == ErrorCodes.STORAGE_UNAVAILABLE ? "storage unavailable, try again" : failure.getMessage());
+    send(ctx, code, code == ErrorCodes.STORAGE_UNAVAILABLE ? ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE : failure.getMessage());
   }
 }

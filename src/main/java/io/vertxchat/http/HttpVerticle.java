@@ -17,7 +17,9 @@ import io.vertx.ext.web.sstore.ClusteredSessionStore;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.contract.ErrorCodes;
+import io.vertxchat.http.auth.Admins;
 import io.vertxchat.http.auth.AuthRoutes;
 import io.vertxchat.http.auth.SignedOutSessions;
 import io.vertxchat.http.bridge.ChatBridge;
@@ -28,10 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * The node's HTTP face: static web app, sign-in, REST API and the SockJS event-bus bridge.
@@ -70,11 +70,7 @@ public class HttpVerticle extends VerticleBase {
       .setNagHttps(false);
     SignedOutSessions signedOut = new SignedOutSessions(vertx, sessionTimeoutMs);
     CsrfGuard csrf = new CsrfGuard(secrets.getString("csrf"), https);
-    Set<String> admins = Arrays.stream(auth.getString("admins").split(","))
-      .map(String::trim)
-      .filter(s -> !s.isEmpty())
-      .map(s -> s.contains("@") ? s.toLowerCase() : s)
-      .collect(Collectors.toSet());
+    Admins admins = Admins.parse(auth.getString("admins"));
     bridge = new ChatBridge(vertx, store, Set.of(origin(publicUrl)), admins, limits);
     ops = new OpsRoutes(vertx, admins);
     DevIdentityProvider dev = auth.getBoolean("devLogin") ? new DevIdentityProvider(vertx, publicUrl, secrets) : null;
@@ -102,7 +98,7 @@ public class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (bridge != null) {
-      bridge.closeAll(1001, "server going away, reconnect");
+      bridge.closeAll(BridgeCodes.GOING_AWAY, "server going away, reconnect");
     }
     return server == null ? Future.succeededFuture() : server.close();
   }

@@ -7,12 +7,11 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertxchat.contract.ErrorCodes;
-import io.vertxchat.http.bridge.ChatBridge;
+import io.vertxchat.http.auth.Admins;
 import io.vertxchat.http.auth.AuthRoutes;
 import io.vertxchat.ops.NodeStats;
 import io.vertxchat.ops.Readiness;
 
-import java.util.Set;
 
 /**
  * Routes for operators: {@code /metrics} (Prometheus text), {@code /ready} (health checks, 503 with
@@ -23,9 +22,9 @@ final class OpsRoutes {
   private static final String PAGE = "webroot/monitor.html";
 
   private final Vertx vertx;
-  private final Set<String> admins;
+  private final Admins admins;
 
-  OpsRoutes(Vertx vertx, Set<String> admins) {
+  OpsRoutes(Vertx vertx, Admins admins) {
     this.vertx = vertx;
     this.admins = admins;
   }
@@ -50,8 +49,8 @@ final class OpsRoutes {
   private void requireAdmin(RoutingContext ctx) {
     JsonObject user = ctx.session() == null ? null : ctx.session().get(AuthRoutes.SESSION_USER);
     if (user == null) {
-      HttpErrors.send(ctx, ErrorCodes.NOT_SIGNED_IN, "sign in first");
-    } else if (!ChatBridge.isAdmin(admins, user)) {
+      HttpErrors.send(ctx, ErrorCodes.NOT_SIGNED_IN, ErrorCodes.SIGN_IN_FIRST);
+    } else if (!admins.includes(user)) {
       HttpErrors.send(ctx, ErrorCodes.FORBIDDEN, "the monitor is for admins (CHAT_ADMINS)");
     } else {
       ctx.next();

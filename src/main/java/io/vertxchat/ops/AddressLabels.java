@@ -7,7 +7,6 @@ import io.vertxchat.contract.Addresses;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Keeps the {@code address} label of event-bus metrics bounded: every {@code chat.channel.<name>}
@@ -20,15 +19,6 @@ public final class AddressLabels {
   private static final String TAG = "address";
   private static final String EVENT_BUS_PREFIX = "vertx.eventbus.";
 
-  private static final Set<String> KNOWN = Set.of(
-    Addresses.SEND, Addresses.EDIT, Addresses.DELETE, Addresses.HISTORY, Addresses.TYPING,
-    Addresses.MONITOR_STATS,
-    Addresses.STORE_MESSAGES, Addresses.STORE_EDIT, Addresses.STORE_DELETE, Addresses.STORE_HISTORY,
-    Addresses.STORE_CHANNELS, Addresses.STORE_CHANNEL_GET, Addresses.STORE_CHANNEL_CREATE,
-    Addresses.STORE_USER_UPSERT, Addresses.STORE_USER_GET, Addresses.STORE_USER_LAST_CHANNEL,
-    Addresses.STORE_TRIM, Addresses.STORE_PING, Addresses.CHANNEL_CREATE, Addresses.CHAT_DRAIN,
-    Addresses.PRESENCE_LOCAL, Addresses.PRESENCE_NODE, Addresses.SESSION_ENDED);
-
   private AddressLabels() {
   }
 
@@ -40,7 +30,7 @@ public final class AddressLabels {
     if (address.startsWith(Addresses.CHANNEL_PREFIX)) {
       return CHANNELS;
     }
-    return KNOWN.contains(address) ? address : OTHER;
+    return Addresses.FIXED.contains(address) ? address : OTHER;
   }
 
   static MeterFilter filter() {

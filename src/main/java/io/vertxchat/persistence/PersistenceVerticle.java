@@ -24,17 +24,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Owns PostgreSQL: the pool, every query, and the history trim timer. Other verticles reach it
- * only through the local {@code chat.internal.store.*} addresses. Storage faults become 503
+ * through the local {@code chat.internal.store.*} addresses, except the write path, which calls
+ * its {@link MessageStore} directly. Storage faults become 503
  * replies; the pool reconnects by itself when the database is back.
  *
  * <p>Config: {@code {"pg":{"url","poolSize"},"history":{"keep","trimSeconds"}}}.
@@ -46,6 +44,7 @@ public class PersistenceVerticle extends VerticleBase {
   private static final String UNIQUE_VIOLATION = "23505";
 
   private Pool pool;
+  private MessageStore messages;
   private int keep;
   private NodeStats stats;
 
@@ -71,12 +70,12 @@ public class PersistenceVerticle extends VerticleBase {
       .connectingTo(connect)
       .using(vertx)
       .build();
+    messages = new MessageStore(pool, stats);
 
     long trimPeriod = TimeUnit.SECONDS.toMillis(history.getInteger("trimSeconds"));
     vertx.setPeriodic(trimPeriod, trimPeriod, id -> trim());
 
     return Future.all(List.of(
-      consume(Addresses.STORE_MESSAGES, this::storeMessages),
       consume(Addresses.STORE_EDIT, this::edit),
       consume(Addresses.STORE_DELETE, this::delete),
       consume(Addresses.STORE_HISTORY, this::history),
@@ -85,10 +84,15 @@ public class PersistenceVerticle extends VerticleBase {
       consume(Addresses.STORE_CHANNEL_CREATE, this::createChannel),
       consume(Addresses.STORE_USER_UPSERT, this::upsertUser),
       consume(Addresses.STORE_USER_GET, this::user),
-      consume(Addresses.STORE_USER_LAST_CHANNEL, this::rememberLastChannel),
+      consume(Addresses.STORE_LAST_CHANNELS, this::rememberLastChannels),
       consume(Addresses.STORE_TRIM, body -> trim()),
       consume(Addresses.STORE_PING, body -> ping())
     )).compose(all -> ping()).onFailure(e -> LOG.error("PostgreSQL is not reachable at start", e));
+  }
+
+  /** The write path's store, on this verticle's pool; set once started. */
+  public MessageStore messages() {
+    return messages;
   }
 
   @Override
@@ -116,81 +120,11 @@ public class PersistenceVerticle extends VerticleBase {
       message.fail(chat.failureCode(), chat.getMessage());
     } else {
       LOG.warn("storage failure on {}: {}", address, failure.toString());
-      message.fail(ErrorCodes.STORAGE_UNAVAILABLE, "storage unavailable, try again");
+      message.fail(ErrorCodes.STORAGE_UNAVAILABLE, ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE);
     }
   }
 
-  // ---- Messages
-
-  /**
-   * Stores {@code messages} (each with channel, author, text, clientId) in one commit and answers
-   * one result per message, in order: {@code {message, stored: true}} for a new row,
-   * {@code {message, stored: false}} for a repeated clientId (the message stored before), or
-   * {@code {missingChannel: true}}.
-   */
-  private Future<JsonObject> storeMessages(JsonObject body) {
-    JsonArray batch = body.getJsonArray("messages");
-    String[] channels = new String[batch.size()];
-    Long[] authors = new Long[batch.size()];
-    String[] texts = new String[batch.size()];
-    String[] clientIds = new String[batch.size()];
-    for (int i = 0; i < batch.size(); i++) {
-      JsonObject item = batch.getJsonObject(i);
-      channels[i] = item.getString("channel");
-      authors[i] = item.getJsonObject("author").getLong("id");
-      texts[i] = item.getString("text");
-      clientIds[i] = item.getString("clientId");
-    }
-    long started = System.nanoTime();
-    return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
-      .execute(Tuple.of(channels, authors, texts, clientIds))
-      .compose(rows -> {
-        stats.storeLatency(System.nanoTime() - started);
-        stats.messagesStored(rows.size());
-        Map<String, Row> stored = new HashMap<>();
-        for (Row row : rows) {
-          stored.put(row.getLong("author_id") + "/" + row.getString("client_id"), row);
-        }
-        if (stored.size() == batch.size()) {
-          return resolveBatch(batch, stored, null);
-        }
-        return pool.preparedQuery(SqlQueries.EXISTING_CHANNELS)
-          .execute(Tuple.of((Object) channels))
-          .compose(existing -> {
-            Set<String> names = new HashSet<>();
-            existing.forEach(row -> names.add(row.getString("name")));
-            return resolveBatch(batch, stored, names);
-          });
-      });
-  }
-
-  /**
-   * Builds each message's result: the new row, or for a repeated clientId the message stored
-   * before. {@code existing} (null when every message was stored) names the channels that exist.
-   */
-  private Future<JsonObject> resolveBatch(JsonArray batch, Map<String, Row> stored, Set<String> existing) {
-    List<Future<JsonObject>> results = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      JsonObject item = batch.getJsonObject(i);
-      JsonObject author = item.getJsonObject("author");
-      String channel = item.getString("channel");
-      Row row = stored.remove(author.getLong("id") + "/" + item.getString("clientId"));
-      if (row != null) {
-        JsonObject message = Shapes.message(row.getLong("id"), channel, author, item.getString("text"),
-          row.getOffsetDateTime("created_at"), null);
-        results.add(Future.succeededFuture(new JsonObject().put("message", message).put("stored", true)));
-      } else if (!existing.contains(channel)) {
-        results.add(Future.succeededFuture(new JsonObject().put("missingChannel", true)));
-      } else {
-        results.add(pool.preparedQuery(SqlQueries.MESSAGE_BY_CLIENT_ID)
-          .execute(Tuple.of(author.getLong("id"), item.getString("clientId")))
-          .map(rows -> rows.size() == 0
-            ? new JsonObject().put("stored", false)
-            : new JsonObject().put("message", Shapes.message(rows.iterator().next())).put("stored", false)));
-      }
-    }
-    return Future.all(results).map(all -> new JsonObject().put("results", new JsonArray(all.list())));
-  }
+  // ---- Messages (a batch of sends goes through {@link MessageStore}, called by the channel writer)
 
   private Future<JsonObject> edit(JsonObject body) {
     long id = body.getLong("id");
@@ -198,7 +132,7 @@ public class PersistenceVerticle extends VerticleBase {
     return pool.preparedQuery(SqlQueries.EDIT_MESSAGE)
       .execute(Tuple.of(id, author, body.getString("text")))
       .compose(rows -> rows.size() > 0
-        ? Future.succeededFuture(Shapes.message(rows.iterator().next()))
+        ? Future.succeededFuture(Rows.message(rows.iterator().next()))
         : explainMissing(id));
   }
 
@@ -235,13 +169,13 @@ public class PersistenceVerticle extends VerticleBase {
       ? pool.preparedQuery(SqlQueries.HISTORY_BEFORE).execute(Tuple.of(channel, upper, limit))
       : pool.preparedQuery(SqlQueries.HISTORY_AFTER).execute(Tuple.of(channel, after, upper, limit));
     return query.compose(rows -> {
-      List<JsonObject> messages = new ArrayList<>(rows.size());
-      rows.forEach(row -> messages.add(Shapes.message(row)));
+      List<Object> page = new ArrayList<>(rows.size());
+      rows.forEach(row -> page.add(Rows.message(row)));
       if (after == null) {
-        java.util.Collections.reverse(messages);
+        Collections.reverse(page);
       }
-      JsonObject page = Shapes.messagesPage(new JsonArray(new ArrayList<>(messages)));
-      return messages.isEmpty() ? requireChannel(channel).map(page) : Future.succeededFuture(page);
+      JsonObject reply = Shapes.messagesPage(new JsonArray(page));
+      return page.isEmpty() ? requireChannel(channel).map(reply) : Future.succeededFuture(reply);
     });
   }
 
@@ -252,7 +186,7 @@ public class PersistenceVerticle extends VerticleBase {
       .execute()
       .map(rows -> {
         JsonArray channels = new JsonArray();
-        rows.forEach(row -> channels.add(Shapes.channel(row)));
+        rows.forEach(row -> channels.add(Rows.channel(row)));
         return new JsonObject().put("channels", channels);
       });
   }
@@ -266,14 +200,14 @@ public class PersistenceVerticle extends VerticleBase {
       .execute(Tuple.of(name))
       .compose(rows -> rows.size() == 0
         ? Future.failedFuture(ChatException.notFound("no channel '" + name + "'"))
-        : Future.succeededFuture(Shapes.channel(rows.iterator().next())));
+        : Future.succeededFuture(Rows.channel(rows.iterator().next())));
   }
 
   private Future<JsonObject> createChannel(JsonObject body) {
     String name = body.getString("name");
     return pool.preparedQuery(SqlQueries.INSERT_CHANNEL)
       .execute(Tuple.of(name, body.getLong("createdBy")))
-      .map(rows -> Shapes.channel(rows.iterator().next()))
+      .map(rows -> Rows.channel(rows.iterator().next()))
       .recover(e -> Future.failedFuture(e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
         ? new ChatException(ErrorCodes.CONFLICT, "channel '" + name + "' exists already")
         : e));
@@ -285,7 +219,7 @@ public class PersistenceVerticle extends VerticleBase {
     return pool.preparedQuery(SqlQueries.UPSERT_USER)
       .execute(Tuple.of(body.getString("provider"), body.getString("subject"), body.getString("name"),
         body.getString("email"), body.getString("avatarUrl"), body.getString("profileUrl")))
-      .map(rows -> userWithSettings(rows.iterator().next()));
+      .map(rows -> Rows.userWithSettings(rows.iterator().next()));
   }
 
   private Future<JsonObject> user(JsonObject body) {
@@ -293,19 +227,19 @@ public class PersistenceVerticle extends VerticleBase {
       .execute(Tuple.of(body.getLong("id")))
       .compose(rows -> rows.size() == 0
         ? Future.failedFuture(ChatException.notFound("no user " + body.getLong("id")))
-        : Future.succeededFuture(userWithSettings(rows.iterator().next())));
+        : Future.succeededFuture(Rows.userWithSettings(rows.iterator().next())));
   }
 
-  private static JsonObject userWithSettings(Row row) {
-    return Shapes.user(row)
-      .put("subject", row.getString("subject"))
-      .put("email", row.getString("email"))
-      .put("lastChannel", row.getString("last_channel"));
-  }
-
-  private Future<JsonObject> rememberLastChannel(JsonObject body) {
-    return pool.preparedQuery(SqlQueries.SET_LAST_CHANNEL)
-      .execute(Tuple.of(body.getLong("id"), body.getString("channel")))
+  private Future<JsonObject> rememberLastChannels(JsonObject body) {
+    JsonArray users = body.getJsonArray("users");
+    Long[] ids = new Long[users.size()];
+    String[] channels = new String[users.size()];
+    for (int i = 0; i < users.size(); i++) {
+      ids[i] = users.getJsonObject(i).getLong("id");
+      channels[i] = users.getJsonObject(i).getString("channel");
+    }
+    return pool.preparedQuery(SqlQueries.SET_LAST_CHANNELS)
+      .execute(Tuple.tuple().addArrayOfLong(ids).addArrayOfString(channels))
       .map(rows -> new JsonObject().put("updated", rows.rowCount()));
   }
 

@@ -104,9 +104,11 @@ final class SqlQueries {
     FROM users WHERE id = $1
     """;
 
-  /** $1 user, $2 channel name (only an existing channel is remembered). */
-  static final String SET_LAST_CHANNEL = """
-    UPDATE users SET last_channel = $2 WHERE id = $1 AND EXISTS (SELECT 1 FROM channels WHERE name = $2)
+  /** Last visited channels of many users at once; only existing channels are remembered. $1 ids, $2 names. */
+  static final String SET_LAST_CHANNELS = """
+    UPDATE users u SET last_channel = b.channel
+    FROM unnest($1::bigint[], $2::text[]) AS b(id, channel)
+    WHERE u.id = b.id AND EXISTS (SELECT 1 FROM channels c WHERE c.name = b.channel)
     """;
 
   /** Only one node trims at a time: a transaction-scoped advisory lock, skipped when busy. $1 key. */

@@ -123,7 +123,7 @@ public final class AuthRoutes {
     provider.oauth2().authenticate(credentials)
       .compose(user -> checkNonce(provider, user, pending.getString("nonce")))
       .compose(provider::profile)
-      .compose(profile -> vertx.eventBus().<JsonObject>request(Addresses.STORE_USER_UPSERT, profile,
+      .compose(profile -> vertx.eventBus().<JsonObject>request(Addresses.SIGN_IN, profile,
         new DeliveryOptions().setSendTimeout(5_000)))
       .compose(reply -> signIn(ctx, reply.body()))
       .onSuccess(v -> redirect(ctx, "/"))

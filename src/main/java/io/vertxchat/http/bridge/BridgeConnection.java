@@ -3,6 +3,8 @@ package io.vertxchat.http.bridge;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertxchat.contract.BridgeCodes;
+import io.vertxchat.contract.Shapes;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -14,13 +16,13 @@ import org.slf4j.LoggerFactory;
 /** One open bridge socket: who it belongs to, what it subscribed, and when it was last heard from. */
 final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
-  /** Close code telling a client it fell too far behind and should resume by id. */
-  static final int TOO_SLOW = 4008;
 
   final String id = UUID.randomUUID().toString();
   final SockJSSocket socket;
   /** The session user's {@code User} JSON (with subject and email), or null when not signed in. */
   final JsonObject user;
+  /** The same user as the contract's public {@code User}, built once for every request of the socket. */
+  final JsonObject publicUser;
   final String sessionId;
   final Set<String> addresses = new HashSet<>();
   long lastSeen = System.currentTimeMillis();
@@ -31,6 +33,7 @@ final class BridgeConnection {
   BridgeConnection(SockJSSocket socket, JsonObject user, String sessionId) {
     this.socket = socket;
     this.user = user;
+    this.publicUser = user == null ? null : Shapes.publicUser(user);
     this.sessionId = sessionId;
   }
 
@@ -55,7 +58,7 @@ final class BridgeConnection {
     if (socket.writeQueueFull()) {
       LOG.info("closing socket {} of user {}: it is not reading and its write queue is full", id,
         user == null ? null : user.getLong("id"));
-      close(TOO_SLOW, "too slow: reconnect and resume after your last id");
+      close(BridgeCodes.TOO_SLOW, "too slow: reconnect and resume after your last id");
       return;
     }
     socket.write(frame);

@@ -4,6 +4,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertxchat.contract.ChannelEvent;
+import io.vertxchat.contract.ErrorCodes;
 
 /**
  * The frames of the Vert.x event-bus bridge wire protocol, as the official JS client and the stock
@@ -15,7 +17,7 @@ final class BridgeFrames {
 
   /** A message delivered on {@code address}: {@code {"type":"rec","address","body"}}. */
   static Buffer rec(String address, Object body) {
-    return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
+    return ChannelEvent.recFrame(address, body);
   }
 
   /** A refusal or protocol error: {@code {"type":"err","body":"access_denied"}} and friends. */
@@ -31,7 +33,7 @@ final class BridgeFrames {
       code = reply.failureCode();
       type = reply.failureType().name();
       if (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS) {
-        code = 503;
+        code = ErrorCodes.STORAGE_UNAVAILABLE;
       }
     }
     return new JsonObject()

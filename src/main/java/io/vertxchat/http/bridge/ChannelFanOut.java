@@ -3,6 +3,7 @@ package io.vertxchat.http.bridge;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertxchat.contract.ChannelEvent;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -10,8 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * One outbound address on one HTTP verticle instance: a single event-bus consumer, however many
- * local sockets are subscribed, and each message encoded into a frame once and written to all of
- * them. The stock bridge instead registers a cluster-wide consumer per socket and encodes every
+ * local sockets are subscribed, and each message's frame (encoded once, by its publisher) written
+ * to all of them. The stock bridge instead registers a cluster-wide consumer per socket and encodes every
  * frame per socket (vert.x issue 3797).
  */
 final class ChannelFanOut {
@@ -23,7 +24,8 @@ final class ChannelFanOut {
       if (members.isEmpty()) {
         return;
       }
-      Buffer frame = BridgeFrames.rec(address, message.body());
+      // Channel events arrive encoded once by their publisher; other streams are encoded here, once.
+      Buffer frame = message.body() instanceof ChannelEvent event ? event.frame() : BridgeFrames.rec(address, message.body());
       // Copy: a slow socket may be dropped (and leave the set) while we write.
       for (BridgeConnection member : members.toArray(new BridgeConnection[0])) {
         member.deliver(frame);
