@@ -1,9 +1,9 @@
 // The chat single-page app: sign-in screen, channels, the channel view and the composer.
 import { api, ApiError } from "./api.js";
 import { EventBus, BusError, randomId } from "./eventbus.js";
+import { Addresses, BridgeCodes, CHANNEL_NAME_REGEX, ErrorCodes, MAX_TEXT, channelAddress } from "./contract.js";
 import { el, linkify, timeElement, dayLabel, sameDay, avatar, profileLink, codePoints } from "./render.js";
 
-const MAX_TEXT = 2000;
 const PAGE = 50;
 const CATCH_UP_PAGE = 100;
 const GROUP_GAP_MS = 5 * 60_000;
@@ -15,6 +15,7 @@ const TYPING_SEND_EVERY_MS = 2_500;
 const TYPING_SHOW_MS = 4_000;
 const NEAR_BOTTOM_PX = 80;
 const SIGNED_IN_HINT = "vertx-chat.signed-in";
+const CHANNEL_HASH = new RegExp(`^#/c/(${CHANNEL_NAME_REGEX})$`);
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,7 +57,7 @@ async function boot() {
       startChat(me);
       return;
     } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 401) {
+      if (!(e instanceof ApiError) || e.status !== ErrorCodes.NOT_SIGNED_IN) {
         showBootError(e);
         return;
       }
@@ -118,7 +119,7 @@ async function checkStillSignedIn() {
   try {
     await api.me();
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
+    if (e instanceof ApiError && e.status === ErrorCodes.NOT_SIGNED_IN) {
       localStorage.removeItem(SIGNED_IN_HINT);
       state.bus?.shutdown();
       state.bus = null;
@@ -147,7 +148,7 @@ async function startChat(me) {
     onOpen: connected,
     onClose: (event) => {
       state.disconnectedAt = Date.now();
-      if (event.code === 4401) {
+      if (event.code === BridgeCodes.SIGNED_OUT) {
         checkStillSignedIn();
       }
     },
@@ -175,7 +176,7 @@ async function startChat(me) {
 }
 
 function channelFromHash() {
-  const match = window.location.hash.match(/^#\/c\/([a-z0-9][a-z0-9_-]{0,49})$/);
+  const match = window.location.hash.match(CHANNEL_HASH);
   return match ? match[1] : null;
 }
 
@@ -243,7 +244,7 @@ async function loadChannels() {
     state.channels = await api.channels();
     renderChannels();
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) {
+    if (e instanceof ApiError && e.status === ErrorCodes.NOT_SIGNED_IN) {
       checkStillSignedIn();
     }
   }
@@ -290,7 +291,7 @@ async function createChannel(event) {
     window.location.hash = `#/c/${channel.name}`;
     openChannel(channel.name);
   } catch (e) {
-    error.textContent = e instanceof ApiError && e.status === 409
+    error.textContent = e instanceof ApiError && e.status === ErrorCodes.CONFLICT
       ? `A channel named "${name}" already exists.`
       : plainError(e);
     input.setAttribute("aria-invalid", "true");
@@ -341,7 +342,7 @@ function openChannel(name) {
   } else {
     loadChannels(); // someone else created it since we listed them
   }
-  view.unsubscribe = state.bus.subscribe(`chat.channel.${name}`, (event) => onChannelEvent(view, event));
+  view.unsubscribe = state.bus.subscribe(channelAddress(name), (event) => onChannelEvent(view, event));
   if (state.bus.connected) {
     loadLatest(view);
   }
@@ -349,7 +350,7 @@ function openChannel(name) {
 
 async function loadLatest(view) {
   try {
-    const page = await state.bus.request("chat.history", { channel: view.name, limit: PAGE });
+    const page = await state.bus.request(Addresses.HISTORY, { channel: view.name, limit: PAGE });
     if (view !== state.view) {
       return;
     }
@@ -365,7 +366,7 @@ async function loadLatest(view) {
     setTimeout(() => catchUp(view, after), SECOND_CATCH_UP_MS);
   } catch (e) {
     if (view === state.view) {
-      $("history-status").textContent = e.code === 404 ? "This channel does not exist." : `Cannot load messages: ${plainError(e)}`;
+      $("history-status").textContent = e.code === ErrorCodes.NOT_FOUND ? "This channel does not exist." : `Cannot load messages: ${plainError(e)}`;
     }
   }
 }
@@ -378,7 +379,7 @@ async function loadOlder(view) {
   $("history-status").textContent = "Loading older messages…";
   const box = $("messages");
   try {
-    const page = await state.bus.request("chat.history", { channel: view.name, before: view.ids[0], limit: PAGE });
+    const page = await state.bus.request(Addresses.HISTORY, { channel: view.name, before: view.ids[0], limit: PAGE });
     if (view !== state.view) {
       return;
     }
@@ -437,7 +438,7 @@ async function catchUp(view, after) {
   for (let round = 0; round < 20 && view === state.view; round++) {
     let page;
     try {
-      page = await state.bus.request("chat.history", { channel: view.name, after: from, limit: CATCH_UP_PAGE });
+      page = await state.bus.request(Addresses.HISTORY, { channel: view.name, after: from, limit: CATCH_UP_PAGE });
     } catch (e) {
       return; // the next reconnect catches up again
     }
@@ -690,7 +691,7 @@ function startEdit(id) {
       return;
     }
     try {
-      const edited = await state.bus.request("chat.edit", { id, text: value });
+      const edited = await state.bus.request(Addresses.EDIT, { id, text: value });
       updateMessage(view, edited);
       cancel();
     } catch (e) {
@@ -731,7 +732,7 @@ function confirmDelete(id) {
     type: "button", class: "danger confirm", onclick: async () => {
       yes.disabled = true;
       try {
-        await state.bus.request("chat.delete", { id });
+        await state.bus.request(Addresses.DELETE, { id });
         removeMessage(view, id);
       } catch (e) {
         yes.disabled = false;
@@ -888,7 +889,7 @@ function sendTyping() {
     return;
   }
   view.lastTypingSent = Date.now();
-  state.bus.send("chat.typing", { channel: view.name });
+  state.bus.send(Addresses.TYPING, { channel: view.name });
 }
 
 function sendMessage() {
@@ -922,7 +923,7 @@ async function deliver(view, clientId) {
   }
   item.sending = true;
   try {
-    const stored = await state.bus.request("chat.send", { channel: view.name, text: item.text, clientId });
+    const stored = await state.bus.request(Addresses.SEND, { channel: view.name, text: item.text, clientId });
     view.outbox.delete(clientId);
     item.li.remove();
     if (view === state.view) {
@@ -931,7 +932,7 @@ async function deliver(view, clientId) {
     }
   } catch (e) {
     item.sending = false;
-    if (e instanceof BusError && e.code === 0) {
+    if (e instanceof BusError && e.code === ErrorCodes.NOT_CONNECTED) {
       // Not connected, or the connection dropped: it goes out again (same clientId) on reconnect.
       item.li.querySelector(".pending-note").textContent = "Waiting for the connection…";
       return;
@@ -958,21 +959,21 @@ function resendOutbox(view) {
 function plainError(e) {
   const code = e.code === undefined ? e.status : (typeof e.code === "number" ? e.code : e.status);
   switch (code) {
-    case 400:
+    case ErrorCodes.INVALID:
       return e.message ? capitalize(e.message) : "That was not accepted.";
-    case 401:
+    case ErrorCodes.NOT_SIGNED_IN:
       return "You are signed out. Reload the page to sign in again.";
-    case 403:
+    case ErrorCodes.FORBIDDEN:
       return "You are not allowed to do that.";
-    case 404:
+    case ErrorCodes.NOT_FOUND:
       return "That no longer exists.";
-    case 409:
+    case ErrorCodes.CONFLICT:
       return e.message ? capitalize(e.message) : "That already exists.";
-    case 429:
+    case ErrorCodes.RATE_LIMITED:
       return `You are going a bit fast. ${e.message ? capitalize(e.message) + "." : "Wait a moment and try again."}`;
-    case 503:
+    case ErrorCodes.STORAGE_UNAVAILABLE:
       return "The chat's storage is unavailable right now. Try again in a moment.";
-    case 0:
+    case ErrorCodes.NOT_CONNECTED:
       return "Not connected right now. Try again when the connection is back.";
     default:
       return e.message || "Something went wrong.";
