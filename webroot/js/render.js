@@ -1,6 +1,9 @@
 // DOM building helpers. User text only ever reaches the page through text nodes
 // (textContent / createTextNode), never through innerHTML.
 
+/** The element with this id. */
+export const $ = (id) => document.getElementById(id);
+
 /** document.createElement with attributes and children (strings become text nodes). */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

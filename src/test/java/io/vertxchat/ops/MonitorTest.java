@@ -118,6 +118,13 @@ class MonitorTest {
       .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run")));
     page = browser.newContext(new Browser.NewContextOptions().setViewportSize(1360, 900)).newPage();
+    List<String> pageErrors = new ArrayList<>();
+    page.onConsoleMessage(m -> {
+      if ("error".equals(m.type())) {
+        pageErrors.add(m.text());
+      }
+    });
+    page.onPageError(e -> pageErrors.add("page error: " + e));
     page.navigate(a.publicUrl() + "/auth/login/dev");
     page.fill("#username", "Ada");
     page.click("button[type=submit]");
@@ -135,6 +142,9 @@ class MonitorTest {
     assertEquals(2, page.locator("article.node").count());
     assertEquals("2", page.textContent("#sum-nodes"));
     assertTrue(page.textContent("#addresses").contains("chat.channel.*"));
+    assertEquals("live", page.textContent("#link"));
+    // The page's modules, its own under /monitor/ and the app's under /js/, load without an error.
+    assertEquals(List.of(), pageErrors);
     page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
     sockets.forEach(BridgeSocket::close);
   }

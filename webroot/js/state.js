@@ -1,0 +1,30 @@
+// The app's shared state, one object imported by the modules that read or change it.
+
+export const state = {
+  me: null,
+  bus: null,
+  channels: [],
+  everConnected: false,
+  disconnectedAt: null,
+  view: null, // the open channel, see newView()
+};
+
+/** The state of one open channel; a new one on every switch, so late replies for the old one are ignored. */
+export function newView(name) {
+  return {
+    name,
+    token: Symbol(name),
+    unsubscribe: null,
+    loaded: false,
+    entries: new Map(), // id -> {message, li, receivedAt}
+    ids: [], // ascending
+    deleted: new Set(),
+    reachedStart: false,
+    loadingOlder: false,
+    unread: 0,
+    firstUnreadId: null,
+    typing: new Map(), // user id -> {user, timer}
+    lastTypingSent: 0,
+    outbox: new Map(), // clientId -> {text, li}
+  };
+}

@@ -1,0 +1,107 @@
+// The channel view: opening a channel (subscribe, clear the page, load the newest page), the
+// channel's live events, and scrolling through it.
+import { renderChannels, loadChannels } from "./channels.js";
+import { channelAddress } from "./contract.js";
+import { loadLatest, loadOlder } from "./history.js";
+import { insertMessage, updateMessage, removeMessage, nearBottom, scrollToBottom } from "./messages.js";
+import { renderPresence, showTyping, stopTyping } from "./presence.js";
+import { $ } from "./render.js";
+import { state, newView } from "./state.js";
+import { noteNew, clearUnread } from "./unread.js";
+
+export function openChannel(name) {
+  if (state.view?.name === name) {
+    return;
+  }
+  if (state.view) {
+    state.view.unsubscribe?.();
+    state.view.typing.forEach((t) => clearTimeout(t.timer));
+  }
+  const view = newView(name);
+  state.view = view;
+  if (window.location.hash !== `#/c/${name}`) {
+    history.replaceState(null, "", `#/c/${name}`);
+  }
+  $("empty-state").hidden = true;
+  $("messages").hidden = false;
+  $("composer").hidden = false;
+  $("channel-title").textContent = `#${name}`;
+  document.title = `#${name} · vertx-chat`;
+  $("message-list").textContent = "";
+  $("history-status").textContent = "Loading messages…";
+  $("presence").textContent = "";
+  $("presence-count").textContent = "";
+  $("typing").textContent = "";
+  $("new-messages").hidden = true;
+  $("composer-error").textContent = "";
+  $("composer-text").setAttribute("placeholder", `Message #${name}`);
+  $("composer-text").labels[0].textContent = `Message #${name}`;
+  if (state.channels.some((c) => c.name === name)) {
+    renderChannels();
+  } else {
+    loadChannels(); // someone else created it since we listed them
+  }
+  view.unsubscribe = state.bus.subscribe(channelAddress(name), (event) => onChannelEvent(view, event));
+  if (state.bus.connected) {
+    loadLatest(view);
+  }
+}
+
+function onChannelEvent(view, event) {
+  if (view !== state.view) {
+    return;
+  }
+  switch (event.type) {
+    case "message": {
+      const stick = nearBottom();
+      if (insertMessage(view, event.message, Date.now())) {
+        noteNew(view, event.message, stick);
+        stopTyping(view, event.message.author.id);
+        if (stick) {
+          scrollToBottom();
+        }
+      }
+      break;
+    }
+    case "edit":
+      updateMessage(view, event.message);
+      break;
+    case "delete":
+      removeMessage(view, event.id);
+      break;
+    case "presence":
+      renderPresence(event.users);
+      break;
+    case "typing":
+      if (event.user.id !== state.me.id) {
+        showTyping(view, event.user);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Near the top loads older messages; near the bottom the unread count is cleared. */
+export function wireScrolling() {
+  const box = $("messages");
+  box.addEventListener("scroll", () => {
+    const view = state.view;
+    if (!view) {
+      return;
+    }
+    if (box.scrollTop < 300) {
+      loadOlder(view);
+    }
+    if (nearBottom()) {
+      clearUnread(view);
+    }
+  }, { passive: true });
+  $("new-messages").addEventListener("click", () => {
+    scrollToBottom();
+    if (state.view) {
+      clearUnread(state.view);
+    }
+    $("composer-text").focus();
+  });
+}
