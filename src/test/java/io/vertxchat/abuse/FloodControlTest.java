@@ -3,10 +3,11 @@ package io.vertxchat.abuse;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.ChatNode;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class FloodControlTest {
   @Test
   void a_burst_of_sends_beyond_the_bucket_gets_429_with_a_retry_hint_and_is_not_stored() {
     ChatClient alice = ChatClient.signIn(vertx, node.publicUrl(), "flood-alice");
-    BridgeSocket socket = alice.socket();
+    BridgeClient socket = alice.socket();
     try {
       int ok = 0;
       List<JsonObject> limited = new ArrayList<>();
@@ -96,9 +97,9 @@ class FloodControlTest {
     for (String name : new String[] {"cap-a", "cap-b", "cap-c"}) {
       ChatClient.signIn(vertx, node.publicUrl(), "flood-creator-" + name).post("/api/channels", new JsonObject().put("name", name));
     }
-    BridgeSocket first = carol.socket();
-    BridgeSocket second = carol.socket();
-    BridgeSocket third = null;
+    BridgeClient first = carol.socket();
+    BridgeClient second = carol.socket();
+    BridgeClient third = null;
     try {
       try {
         third = carol.socket();
@@ -111,7 +112,7 @@ class FloodControlTest {
       JsonObject probe = first.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
       assertNull(probe.getValue("failureCode"));
       first.register("chat.channel.cap-c");
-      assertEquals("rejected", first.await(f -> "err".equals(f.getString("type"))).getValue("body"),
+      assertEquals(BridgeCodes.REJECTED, first.await(f -> "err".equals(f.getString("type"))).getValue("body"),
         "a third registration on one socket is refused");
       assertNull(second.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1))
         .getValue("failureCode"), "the second socket works");

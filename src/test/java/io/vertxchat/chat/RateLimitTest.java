@@ -2,10 +2,10 @@ package io.vertxchat.chat;
 
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.ChatNode;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class RateLimitTest {
   @Test
   void sends_beyond_the_burst_get_429_with_a_retry_hint_and_are_not_stored() {
     ChatClient ivan = ChatClient.signIn(node.vertx(), node.publicUrl(), "Ivan");
-    BridgeSocket socket = ivan.socket();
+    BridgeClient socket = ivan.socket();
     try {
       for (int i = 0; i < 3; i++) {
         JsonObject ok = socket.request("chat.send", new JsonObject().put("channel", "general").put("text", "burst " + i));
@@ -51,7 +51,7 @@ class RateLimitTest {
         "SELECT count(*) FROM messages WHERE text = 'one too many'"));
 
       ChatClient judy = ChatClient.signIn(node.vertx(), node.publicUrl(), "Judy");
-      BridgeSocket other = judy.socket();
+      BridgeClient other = judy.socket();
       JsonObject unaffected = other.request("chat.send", new JsonObject().put("channel", "general").put("text", "hi"));
       assertNull(unaffected.getValue("failureCode"), "limits are per user");
       other.close();
