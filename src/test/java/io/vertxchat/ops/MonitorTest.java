@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -126,17 +128,28 @@ class MonitorTest {
     page.navigate(a.publicUrl() + "/monitor");
     page.waitForSelector("article.node[data-node='" + a.nodeId() + "']");
     page.waitForSelector("article.node[data-node='" + b.nodeId() + "']");
-    for (int round = 0; round < 12; round++) {
-      for (int i = 0; i < 3 + round % 4; i++) {
-        BridgeClient from = sockets.get((round + i) % sockets.size());
-        from.request("chat.send", new JsonObject().put("channel", channels.get(i % channels.size())).put("text", "hi " + i));
+    // Traffic in rounds of a few sends until the page has taken in a dozen rounds from the nodes'
+    // snapshots (one a second); it goes on while the page is checked, so the last snapshot is busy too.
+    AtomicInteger round = new AtomicInteger();
+    long traffic = client.setPeriodic(400, id -> {
+      int r = round.getAndIncrement();
+      for (int i = 0; i < 3 + r % 4; i++) {
+        BridgeClient from = sockets.get((r + i) % sockets.size());
+        from.requestAsync("chat.send", new JsonObject().put("channel", channels.get(i % channels.size())).put("text", "hi " + i));
       }
-      client.timer(400).await(5, TimeUnit.SECONDS);
+    });
+    try {
+      int dozenRounds = IntStream.range(0, 12).map(r -> 3 + r % 4).sum();
+      page.waitForCondition(() -> Long.parseLong(page.textContent("#sum-stored")) >= dozenRounds
+          && page.textContent("#addresses").contains("chat.channel.*"),
+        new Page.WaitForConditionOptions().setTimeout(60_000));
+      assertEquals(2, page.locator("article.node").count());
+      assertEquals("2", page.textContent("#sum-nodes"));
+      assertTrue(page.textContent("#addresses").contains("chat.channel.*"));
+      page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
+    } finally {
+      client.cancelTimer(traffic);
     }
-    assertEquals(2, page.locator("article.node").count());
-    assertEquals("2", page.textContent("#sum-nodes"));
-    assertTrue(page.textContent("#addresses").contains("chat.channel.*"));
-    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
     sockets.forEach(BridgeClient::close);
   }
 
