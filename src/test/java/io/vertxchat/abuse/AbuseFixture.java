@@ -11,9 +11,9 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.vertxchat.config.PgUrl;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -88,8 +88,8 @@ final class AbuseFixture {
     return web;
   }
 
-  static BridgeSocket socket(String cookie, String origin) {
-    return BridgeSocket.connect(nodes().clientVertx(), nodes().a().publicUrl(), cookie, origin);
+  static BridgeClient socket(String cookie, String origin) {
+    return BridgeClient.open(nodes().clientVertx(), nodes().a().publicUrl(), cookie, origin);
   }
 
   static String origin() {

@@ -3,9 +3,10 @@ package io.vertxchat.abuse;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -82,11 +83,11 @@ class BridgeAbuseTest {
     signedOutCookie = carol.cookieHeader();
     assertEquals(204, carol.post("/auth/logout", null).statusCode());
     channel = TestNodes.newChannel(alice);
-    BridgeSocket b = bob.socket();
+    BridgeClient b = bob.socket();
     bobsMessage = b.request("chat.send", new JsonObject().put("channel", channel).put("text", "bob's"))
       .getJsonObject("body").getLong("id");
     b.close();
-    BridgeSocket a = alice.socket();
+    BridgeClient a = alice.socket();
     alicesMessage = a.request("chat.send", new JsonObject().put("channel", channel).put("text", "alice's"))
       .getJsonObject("body").getLong("id");
     a.close();
@@ -138,7 +139,7 @@ class BridgeAbuseTest {
   // ---- The tables
 
   static List<Case> malformedFrames() {
-    Err invalidJson = new Err("invalid_json");
+    Err invalidJson = new Err(BridgeCodes.INVALID_JSON);
     List<Case> cases = new ArrayList<>();
     String good = send("chat.history", "{\"channel\":\"general\",\"limit\":1}");
     for (int cut : new int[] {1, 5, 10, 20, 30, 40, good.length() - 1}) {
@@ -150,19 +151,19 @@ class BridgeAbuseTest {
       "{\"type\":\"send\",\"address\":\"chat.send\",\"body\":NaN}", "{\"a\":" + "[".repeat(2_000) + "]".repeat(2_000) + "}"}) {
       cases.add(c("not JSON: " + abbreviate(junk), junk, invalidJson));
     }
-    cases.add(c("no type", "{\"address\":\"chat.send\",\"body\":{}}", new Err("missing_type")));
-    cases.add(c("null type", "{\"type\":null,\"address\":\"chat.send\"}", new Err("missing_type")));
-    cases.add(c("numeric type", "{\"type\":7,\"address\":\"chat.send\"}", new Err("invalid_type")));
-    cases.add(c("object type", "{\"type\":{},\"address\":\"chat.send\"}", new Err("invalid_type")));
-    cases.add(c("unknown type", "{\"type\":\"exec\",\"address\":\"chat.send\"}", new Err("invalid_type")));
-    cases.add(c("type in capitals", "{\"type\":\"SEND\",\"address\":\"chat.send\"}", new Err("invalid_type")));
-    cases.add(c("server frame type rec", "{\"type\":\"rec\",\"address\":\"chat.send\",\"body\":{}}", new Err("invalid_type")));
-    cases.add(c("send without address", "{\"type\":\"send\",\"body\":{}}", new Err("missing_address")));
-    cases.add(c("register without address", "{\"type\":\"register\"}", new Err("missing_address")));
-    cases.add(c("publish without address", "{\"type\":\"publish\",\"body\":{}}", new Err("missing_address")));
-    cases.add(c("numeric address", "{\"type\":\"send\",\"address\":5,\"body\":{}}", new Err("access_denied")));
-    cases.add(c("array address", "{\"type\":\"send\",\"address\":[\"chat.send\"],\"body\":{}}", new Err("access_denied")));
-    cases.add(c("object address on register", "{\"type\":\"register\",\"address\":{\"a\":1}}", new Err("rejected")));
+    cases.add(c("no type", "{\"address\":\"chat.send\",\"body\":{}}", new Err(BridgeCodes.MISSING_TYPE)));
+    cases.add(c("null type", "{\"type\":null,\"address\":\"chat.send\"}", new Err(BridgeCodes.MISSING_TYPE)));
+    cases.add(c("numeric type", "{\"type\":7,\"address\":\"chat.send\"}", new Err(BridgeCodes.INVALID_TYPE)));
+    cases.add(c("object type", "{\"type\":{},\"address\":\"chat.send\"}", new Err(BridgeCodes.INVALID_TYPE)));
+    cases.add(c("unknown type", "{\"type\":\"exec\",\"address\":\"chat.send\"}", new Err(BridgeCodes.INVALID_TYPE)));
+    cases.add(c("type in capitals", "{\"type\":\"SEND\",\"address\":\"chat.send\"}", new Err(BridgeCodes.INVALID_TYPE)));
+    cases.add(c("server frame type rec", "{\"type\":\"rec\",\"address\":\"chat.send\",\"body\":{}}", new Err(BridgeCodes.INVALID_TYPE)));
+    cases.add(c("send without address", "{\"type\":\"send\",\"body\":{}}", new Err(BridgeCodes.MISSING_ADDRESS)));
+    cases.add(c("register without address", "{\"type\":\"register\"}", new Err(BridgeCodes.MISSING_ADDRESS)));
+    cases.add(c("publish without address", "{\"type\":\"publish\",\"body\":{}}", new Err(BridgeCodes.MISSING_ADDRESS)));
+    cases.add(c("numeric address", "{\"type\":\"send\",\"address\":5,\"body\":{}}", new Err(BridgeCodes.ACCESS_DENIED)));
+    cases.add(c("array address", "{\"type\":\"send\",\"address\":[\"chat.send\"],\"body\":{}}", new Err(BridgeCodes.ACCESS_DENIED)));
+    cases.add(c("object address on register", "{\"type\":\"register\",\"address\":{\"a\":1}}", new Err(BridgeCodes.REJECTED)));
     cases.add(c("numeric reply address", "{\"type\":\"send\",\"address\":\"chat.typing\",\"body\":{\"channel\":\"general\"},"
       + "\"replyAddress\":12345}", new Silent()));
     cases.add(c("a frame over the 16 KiB limit", chatSend("x".repeat(MAX_FRAME + 10)), new Closed()));
@@ -264,8 +265,8 @@ class BridgeAbuseTest {
 
   static List<Case> addresses() {
     List<Case> cases = new ArrayList<>();
-    Err denied = new Err("access_denied");
-    Err rejected = new Err("rejected");
+    Err denied = new Err(BridgeCodes.ACCESS_DENIED);
+    Err rejected = new Err(BridgeCodes.REJECTED);
     String body = "{\"channel\":\"@C@\",\"text\":\"sneaky\",\"messages\":[{\"author\":{\"id\":1},\"text\":\"x\",\"clientId\":\"x\"}]}";
     for (String address : new String[] {"chat.internal.store.messages", "chat.internal.store.trim",
       "chat.internal.store.user.upsert", "chat.internal.channel.create", "chat.internal.presence.node",
@@ -291,13 +292,13 @@ class BridgeAbuseTest {
     cases.add(c("unregister something never registered", "{\"type\":\"unregister\",\"address\":\"chat.channel.general\"}",
       new Silent()));
     cases.add(c("a reply address over 36 characters", send("chat.history", "{\"channel\":\"general\"}")
-      .replace("@R@", "r".repeat(37)), new Err("invalid_reply_address")));
+      .replace("@R@", "r".repeat(37)), new Err(BridgeCodes.INVALID_REPLY_ADDRESS)));
     return cases;
   }
 
   static List<Case> withoutSession() {
     List<Case> cases = new ArrayList<>();
-    Err rejected = new Err("rejected");
+    Err rejected = new Err(BridgeCodes.REJECTED);
     for (Who who : new Who[] {Who.ANONYMOUS, Who.BOGUS_COOKIE, Who.SIGNED_OUT}) {
       String w = who.name().toLowerCase().replace('_', ' ');
       cases.add(c(w + ": register a channel", who, register("chat.channel.general"), rejected));
@@ -399,7 +400,7 @@ class BridgeAbuseTest {
     };
     for (String[] f : forgedBodies) {
       rows.add(new Scenario("chat.send with " + f[0] + " is stored as the session user", 1, () -> {
-        BridgeSocket socket = alice.socket();
+        BridgeClient socket = alice.socket();
         try {
           JsonObject body = new JsonObject().put("channel", channel).put("text", "forged").put(f[1], Json.decodeValue(f[2]));
           JsonObject reply = socket.request("chat.send", body);
@@ -418,7 +419,7 @@ class BridgeAbuseTest {
     };
     for (String[] h : forgedHeaders) {
       rows.add(new Scenario("chat.send with a forged " + h[0] + " header in the frame is stored as the session user", 1, () -> {
-        BridgeSocket socket = alice.socket();
+        BridgeClient socket = alice.socket();
         try {
           JsonObject body = new JsonObject().put("channel", channel).put("text", "forged header");
           JsonObject reply = socket.request("chat.send", body, new JsonObject().put(h[0], h[1]));
@@ -433,7 +434,7 @@ class BridgeAbuseTest {
     }
     for (String address : new String[] {"chat.edit", "chat.delete"}) {
       rows.add(new Scenario(address + " of bob's message with bob's identity forged in the headers -> 403", 0, () -> {
-        BridgeSocket socket = alice.socket();
+        BridgeClient socket = alice.socket();
         try {
           JsonObject reply = socket.request(address, new JsonObject().put("id", bobsMessage).put("text", "hijacked"),
             new JsonObject().put("chat-user", bobUser.encode()));
@@ -448,8 +449,8 @@ class BridgeAbuseTest {
       "chat.internal.session.ended"}) {
       rows.add(new Scenario("a reply address aimed at " + target + " reaches only the asking socket", 0, () -> {
         String aimed = target.replace("@C@", channel);
-        BridgeSocket listener = bob.socket();
-        BridgeSocket asker = alice.socket();
+        BridgeClient listener = bob.socket();
+        BridgeClient asker = alice.socket();
         try {
           listener.subscribe("chat.channel." + channel);
           listener.clearFrames();
@@ -468,14 +469,14 @@ class BridgeAbuseTest {
       }));
     }
     rows.add(new Scenario("sending to another socket's reply address is refused", 0, () -> {
-      BridgeSocket asker = alice.socket();
-      BridgeSocket intruder = bob.socket();
+      BridgeClient asker = alice.socket();
+      BridgeClient intruder = bob.socket();
       try {
         asker.write(new JsonObject().put("type", "send").put("address", "chat.history").put("replyAddress", "alice-reply-1")
           .put("body", new JsonObject().put("channel", channel)));
         intruder.write(new JsonObject().put("type", "send").put("address", "alice-reply-1")
           .put("body", new JsonObject().put("messages", new io.vertx.core.json.JsonArray().add("fake"))));
-        assertEquals("access_denied", intruder.await(f -> "err".equals(f.getString("type"))).getValue("body"));
+        assertEquals(BridgeCodes.ACCESS_DENIED, intruder.await(f -> "err".equals(f.getString("type"))).getValue("body"));
         JsonObject reply = asker.await(f -> "alice-reply-1".equals(f.getString("address")));
         assertTrue(reply.getJsonObject("body").getJsonArray("messages").stream().noneMatch("fake"::equals));
       } finally {
@@ -485,7 +486,7 @@ class BridgeAbuseTest {
     }));
     // The per-user socket limit is covered by FloodControlTest on a node of its own: on the shared
     // cluster, after the other suites, one of 20 fresh sockets of a new user was closed (cause not
-    // found yet; see the README's known limits).
+    // found yet).
     return rows.stream().map(row -> DynamicTest.dynamicTest(row.name(), () -> {
       AbuseFixture.Counts before = counts();
       row.check().run();
@@ -500,7 +501,7 @@ class BridgeAbuseTest {
 
   private static void runCase(Case c) {
     AbuseFixture.Counts before = counts();
-    BridgeSocket socket;
+    BridgeClient socket;
     try {
       socket = open(c.who());
     } catch (AssertionError refusedAtHandshake) {
@@ -551,7 +552,7 @@ class BridgeAbuseTest {
   }
 
   /** The socket still works, in order, after the bad frame; and no stray error came before. */
-  private static void probe(Who who, BridgeSocket socket) {
+  private static void probe(Who who, BridgeClient socket) {
     if (who == Who.ALICE) {
       JsonObject answer = socket.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
       assertNull(answer.getValue("failureCode"), () -> "probe after the case failed: " + answer);
@@ -560,11 +561,11 @@ class BridgeAbuseTest {
     } else {
       socket.register("chat.channel.general");
       JsonObject answer = socket.await(f -> "err".equals(f.getString("type")));
-      assertEquals("rejected", answer.getValue("body"));
+      assertEquals(BridgeCodes.REJECTED, answer.getValue("body"));
     }
   }
 
-  private static BridgeSocket open(Who who) {
+  private static BridgeClient open(Who who) {
     String origin = AbuseFixture.origin();
     return switch (who) {
       case ALICE -> AbuseFixture.socket(alice.cookieHeader(), origin);

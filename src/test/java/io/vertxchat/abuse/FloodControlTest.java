@@ -3,10 +3,11 @@ package io.vertxchat.abuse;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.ChatNode;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Flood control on a node with tight limits: 429 with a retry hint, and the caps on sockets and registrations. */
+/**
+ * Flood control on a node with tight limits: sends beyond the per-user token bucket and channel
+ * creations beyond the per-minute limit get 429 with a retry hint and store nothing, other users
+ * keep their own budget, and the caps on sockets per user and registrations per socket hold.
+ */
 @Timeout(120)
 class FloodControlTest {
+  private static final int SEND_BURST = 5;
+  private static final int FLOOD = 12;
+  private static final int CHANNEL_CREATES_PER_MINUTE = 3;
+
   private static ChatNode node;
   private static Vertx vertx;
   private static String database;
@@ -34,8 +43,8 @@ class FloodControlTest {
     database = TestPostgres.databaseOf(pgUrl);
     node = TestNodes.single(pgUrl, Map.of(
       "CHAT_RATE_SENDS_PER_SECOND", "1",
-      "CHAT_RATE_SEND_BURST", "5",
-      "CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", "3",
+      "CHAT_RATE_SEND_BURST", String.valueOf(SEND_BURST),
+      "CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", String.valueOf(CHANNEL_CREATES_PER_MINUTE),
       "CHAT_MAX_SOCKETS_PER_USER", "2",
       "CHAT_MAX_REGISTRATIONS_PER_SOCKET", "2"));
     vertx = Vertx.vertx();
@@ -47,14 +56,30 @@ class FloodControlTest {
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
+  private static String sql(String query) {
+    return TestPostgres.get().psql(database, query);
+  }
+
   @Test
-  void a_burst_of_sends_beyond_the_bucket_gets_429_with_a_retry_hint_and_is_not_stored() {
+  void a_burst_of_sends_beyond_the_bucket_gets_429_with_a_retry_hint_is_not_stored_and_limits_only_its_sender() {
     ChatClient alice = ChatClient.signIn(vertx, node.publicUrl(), "flood-alice");
-    BridgeSocket socket = alice.socket();
+    BridgeClient socket = alice.socket();
     try {
-      int ok = 0;
-      List<JsonObject> limited = new ArrayList<>();
-      for (int i = 0; i < 12; i++) {
+      long storedBefore = Long.parseLong(sql("SELECT count(*) FROM messages"));
+      // The whole burst goes through, and the send right after it is refused.
+      for (int i = 0; i < SEND_BURST; i++) {
+        JsonObject ok = socket.request("chat.send", new JsonObject().put("channel", "general").put("text", "flood " + i));
+        assertNull(ok.getValue("failureCode"), ok::encode);
+      }
+      JsonObject first = socket.request("chat.send", new JsonObject().put("channel", "general").put("text", "one too many"));
+      assertEquals(429, first.getInteger("failureCode"));
+      assertTrue(first.getString("message").contains("retry in"), first.getString("message"));
+      assertEquals("0", sql("SELECT count(*) FROM messages WHERE text = 'one too many'"));
+
+      // The rest of the flood: the bucket refills at one a second, so hardly any more get through.
+      int ok = SEND_BURST;
+      List<JsonObject> limited = new ArrayList<>(List.of(first));
+      for (int i = SEND_BURST + 1; i < FLOOD; i++) {
         JsonObject reply = socket.request("chat.send", new JsonObject().put("channel", "general").put("text", "flood " + i));
         if (reply.getValue("failureCode") == null) {
           ok++;
@@ -62,10 +87,20 @@ class FloodControlTest {
           limited.add(reply);
         }
       }
-      assertTrue(ok >= 5 && ok <= 7, "the burst of 5 (plus refill) went through: " + ok);
+      int accepted = ok;
+      assertTrue(accepted >= SEND_BURST && accepted <= SEND_BURST + 2, "the burst of 5 (plus refill) went through: " + accepted);
       assertTrue(limited.stream().allMatch(r -> r.getInteger("failureCode") == 429), () -> "codes " + limited);
       assertTrue(limited.get(0).getString("message").matches(".*retry in \\d+ s.*"), limited.get(0).getString("message"));
-      assertEquals(String.valueOf(ok), TestPostgres.get().psql(database, "SELECT count(*) FROM messages"));
+      assertEquals(String.valueOf(storedBefore + accepted), sql("SELECT count(*) FROM messages"));
+
+      ChatClient judy = ChatClient.signIn(vertx, node.publicUrl(), "flood-judy");
+      BridgeClient other = judy.socket();
+      try {
+        JsonObject unaffected = other.request("chat.send", new JsonObject().put("channel", "general").put("text", "hi"));
+        assertNull(unaffected.getValue("failureCode"), "limits are per user");
+      } finally {
+        other.close();
+      }
     } finally {
       socket.close();
     }
@@ -76,9 +111,10 @@ class FloodControlTest {
     ChatClient bob = ChatClient.signIn(vertx, node.publicUrl(), "flood-bob");
     int created = 0;
     int limited = 0;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 2 * CHANNEL_CREATES_PER_MINUTE; i++) {
       var response = bob.post("/api/channels", new JsonObject().put("name", "flood-" + i));
-      if (response.statusCode() == 201) {
+      if (i < CHANNEL_CREATES_PER_MINUTE) {
+        assertEquals(201, response.statusCode(), () -> "creation within the limit: " + response.bodyAsString());
         created++;
       } else {
         assertEquals(429, response.statusCode(), response.bodyAsString());
@@ -96,31 +132,25 @@ class FloodControlTest {
     for (String name : new String[] {"cap-a", "cap-b", "cap-c"}) {
       ChatClient.signIn(vertx, node.publicUrl(), "flood-creator-" + name).post("/api/channels", new JsonObject().put("name", name));
     }
-    BridgeSocket first = carol.socket();
-    BridgeSocket second = carol.socket();
-    BridgeSocket third = null;
+    BridgeClient first = carol.socket();
+    BridgeClient second = carol.socket();
+    BridgeClient third = carol.socket();
     try {
-      try {
-        third = carol.socket();
-        third.awaitClosed();
-      } catch (IllegalStateException closedBeforeTheClientCouldListen) {
-        // refused at once: also what we want
-      }
+      // A third socket of one user is refused: the server closes it (it may already be closed).
+      third.awaitClosed();
       first.register("chat.channel.cap-a");
       first.register("chat.channel.cap-b");
       JsonObject probe = first.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1));
       assertNull(probe.getValue("failureCode"));
       first.register("chat.channel.cap-c");
-      assertEquals("rejected", first.await(f -> "err".equals(f.getString("type"))).getValue("body"),
+      assertEquals(BridgeCodes.REJECTED, first.await(f -> "err".equals(f.getString("type"))).getValue("body"),
         "a third registration on one socket is refused");
       assertNull(second.request("chat.history", new JsonObject().put("channel", "general").put("limit", 1))
         .getValue("failureCode"), "the second socket works");
     } finally {
       first.close();
       second.close();
-      if (third != null) {
-        third.close();
-      }
+      third.close();
     }
   }
 }

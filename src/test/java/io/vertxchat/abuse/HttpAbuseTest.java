@@ -4,9 +4,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
+import io.vertxchat.testkit.DevSignIn;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -16,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +87,31 @@ class HttpAbuseTest {
     var request = AbuseFixture.client().requestAbs(method, base + path).putHeader("Cookie", alice.cookieHeader());
     headers.forEach(request::putHeader);
     return AbuseFixture.await(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body)));
+  }
+
+  /** A browser of its own: a cookie jar the row controls, the sign-in flow one step at a time. */
+  static ChatClient browser() {
+    return new ChatClient(nodes().clientVertx(), base);
+  }
+
+  /** The status of {@code GET /api/me}: 200 signed in, 401 not. */
+  static int meStatus(ChatClient browser) {
+    return browser.get("/api/me").statusCode();
+  }
+
+  /** The callback URL with one query parameter replaced (or removed when value is null). */
+  static String withParam(String url, String name, String value) {
+    URI uri = URI.create(url);
+    StringBuilder query = new StringBuilder();
+    DevSignIn.query(url).forEach((k, v) -> {
+      if (!k.equals(name)) {
+        query.append(query.length() == 0 ? "" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+      }
+    });
+    if (value != null) {
+      query.append(query.length() == 0 ? "" : "&").append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+    }
+    return uri.getScheme() + "://" + uri.getAuthority() + uri.getRawPath() + "?" + query;
   }
 
   // ---- CSRF
@@ -189,10 +217,10 @@ class HttpAbuseTest {
     }
     for (String path : new String[] {"/api/me", "/api/channels", "/api/channels/general/messages"}) {
       rows.add(new Row("GET " + path + " without a session -> 401",
-        () -> assertError(401, new Browser(base).get(path))));
+        () -> assertError(401, browser().get(path))));
     }
     rows.add(new Row("GET /api/nope -> 404 JSON", () -> assertError(404, alice.get("/api/nope"))));
-    rows.add(new Row("GET /auth/login/evil (unknown provider) -> 404", () -> assertError(404, new Browser(base).get("/auth/login/evil"))));
+    rows.add(new Row("GET /auth/login/evil (unknown provider) -> 404", () -> assertError(404, browser().get("/auth/login/evil"))));
     return run(rows);
   }
 
@@ -296,65 +324,65 @@ class HttpAbuseTest {
   Stream<DynamicTest> a_tampered_or_replayed_callback_signs_no_one_in() {
     List<Row> rows = new ArrayList<>();
     rows.add(new Row("callback with a wrong state -> 400, not signed in", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       String callback = browser.authorize(browser.startSignIn(), "mallory");
-      assertError(400, browser.get(Browser.withParam(callback, "state", "not-the-state")));
-      assertEquals(401, browser.me());
+      assertError(400, browser.get(withParam(callback, "state", "not-the-state")));
+      assertEquals(401, meStatus(browser));
     }));
     rows.add(new Row("callback without a state -> 400, not signed in", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       String callback = browser.authorize(browser.startSignIn(), "mallory");
-      assertError(400, browser.get(Browser.withParam(callback, "state", null)));
-      assertEquals(401, browser.me());
+      assertError(400, browser.get(withParam(callback, "state", null)));
+      assertEquals(401, meStatus(browser));
     }));
     rows.add(new Row("callback in a browser that never started sign-in -> 400", () -> {
-      Browser victim = new Browser(base);
+      ChatClient victim = browser();
       String callback = victim.authorize(victim.startSignIn(), "victim");
-      Browser other = new Browser(base);
+      ChatClient other = browser();
       assertError(400, other.get(callback));
-      assertEquals(401, other.me());
+      assertEquals(401, meStatus(other));
     }));
     rows.add(new Row("callback with the right state but no code -> 400", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       String callback = browser.authorize(browser.startSignIn(), "mallory");
-      assertError(400, browser.get(Browser.withParam(callback, "code", null)));
-      assertEquals(401, browser.me());
+      assertError(400, browser.get(withParam(callback, "code", null)));
+      assertEquals(401, meStatus(browser));
     }));
     rows.add(new Row("callback with a made-up code -> 401", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       String callback = browser.authorize(browser.startSignIn(), "mallory");
-      assertError(401, browser.get(Browser.withParam(callback, "code", "made-up-code")));
-      assertEquals(401, browser.me());
+      assertError(401, browser.get(withParam(callback, "code", "made-up-code")));
+      assertEquals(401, meStatus(browser));
     }));
     rows.add(new Row("a code used once cannot be used again -> 401", () -> {
-      Browser first = new Browser(base);
+      ChatClient first = browser();
       String callback = first.authorize(first.startSignIn(), "reuse-victim");
       assertEquals(302, first.get(callback).statusCode());
-      assertEquals(200, first.me());
-      Browser attacker = new Browser(base);
+      assertEquals(200, meStatus(first));
+      ChatClient attacker = browser();
       String own = attacker.authorize(attacker.startSignIn(), "attacker");
-      String replay = Browser.withParam(own, "code", Browser.query(callback).get("code"));
+      String replay = withParam(own, "code", DevSignIn.query(callback).get("code"));
       assertError(401, attacker.get(replay));
-      assertEquals(401, attacker.me());
+      assertEquals(401, meStatus(attacker));
     }));
     rows.add(new Row("a stolen unused code with the thief's own state fails PKCE -> 401", () -> {
-      Browser victim = new Browser(base);
+      ChatClient victim = browser();
       String victimCallback = victim.authorize(victim.startSignIn(), "pkce-victim");
-      Browser thief = new Browser(base);
+      ChatClient thief = browser();
       String own = thief.authorize(thief.startSignIn(), "thief");
-      assertError(401, thief.get(Browser.withParam(own, "code", Browser.query(victimCallback).get("code"))));
-      assertEquals(401, thief.me());
+      assertError(401, thief.get(withParam(own, "code", DevSignIn.query(victimCallback).get("code"))));
+      assertEquals(401, meStatus(thief));
     }));
     rows.add(new Row("callback with error=access_denied -> 401", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       browser.startSignIn();
       assertError(401, browser.get("/auth/callback/dev?error=access_denied&state=x"));
-      assertEquals(401, browser.me());
+      assertEquals(401, meStatus(browser));
     }));
     rows.add(new Row("callback of an unknown provider -> 404", () ->
-      assertError(404, new Browser(base).get("/auth/callback/evil?code=x&state=y"))));
+      assertError(404, browser().get("/auth/callback/evil?code=x&state=y"))));
     rows.add(new Row("replaying a used callback in the same browser -> 400", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       String callback = browser.authorize(browser.startSignIn(), "replayer");
       assertEquals(302, browser.get(callback).statusCode());
       assertError(400, browser.get(callback));
@@ -366,46 +394,46 @@ class HttpAbuseTest {
   Stream<DynamicTest> sign_in_defeats_session_fixation() {
     List<Row> rows = new ArrayList<>();
     rows.add(new Row("the session cookie changes at sign-in", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       String authorize = browser.startSignIn();
-      String before = browser.cookie(Browser.SESSION_COOKIE);
+      String before = browser.cookie(ChatClient.SESSION_COOKIE);
       assertNotNull(before, "a session exists before sign-in");
       assertEquals(302, browser.get(browser.authorize(authorize, "fixation-1")).statusCode());
-      String after = browser.cookie(Browser.SESSION_COOKIE);
+      String after = browser.cookie(ChatClient.SESSION_COOKIE);
       assertNotNull(after);
       assertNotEquals(before, after, "a new session id at sign-in");
-      assertEquals(200, browser.me());
+      assertEquals(200, meStatus(browser));
     }));
     rows.add(new Row("a session cookie planted by an attacker is not signed in after the victim signs in", () -> {
-      Browser attacker = new Browser(base);
+      ChatClient attacker = browser();
       attacker.get("/auth/login/dev");
-      String planted = attacker.cookie(Browser.SESSION_COOKIE);
+      String planted = attacker.cookie(ChatClient.SESSION_COOKIE);
       assertNotNull(planted);
-      Browser victim = new Browser(base);
-      victim.plant(Browser.SESSION_COOKIE, planted);
+      ChatClient victim = browser();
+      victim.plant(ChatClient.SESSION_COOKIE, planted);
       assertEquals(302, victim.signIn("fixation-victim").statusCode());
-      assertEquals(200, victim.me(), "the victim is signed in");
-      assertEquals(401, attacker.me(), "the attacker's planted session is not");
-      BridgeSocket socket = AbuseFixture.socket(attacker.cookieHeader(), AbuseFixture.origin());
+      assertEquals(200, meStatus(victim), "the victim is signed in");
+      assertEquals(401, meStatus(attacker), "the attacker's planted session is not");
+      BridgeClient socket = AbuseFixture.socket(attacker.cookieHeader(), AbuseFixture.origin());
       try {
         socket.register("chat.channel.general");
-        assertEquals("rejected", socket.await(f -> "err".equals(f.getString("type"))).getValue("body"),
+        assertEquals(BridgeCodes.REJECTED, socket.await(f -> "err".equals(f.getString("type"))).getValue("body"),
           "nor is a socket opened with it");
       } finally {
         socket.close();
       }
     }));
     rows.add(new Row("a made-up session cookie value is not adopted", () -> {
-      Browser victim = new Browser(base);
-      victim.plant(Browser.SESSION_COOKIE, "attacker-chosen-session-id-0000000000");
+      ChatClient victim = browser();
+      victim.plant(ChatClient.SESSION_COOKIE, "attacker-chosen-session-id-0000000000");
       assertEquals(302, victim.signIn("fixation-victim-2").statusCode());
-      assertNotEquals("attacker-chosen-session-id-0000000000", victim.cookie(Browser.SESSION_COOKIE));
-      Browser attacker = new Browser(base);
-      attacker.plant(Browser.SESSION_COOKIE, "attacker-chosen-session-id-0000000000");
-      assertEquals(401, attacker.me());
+      assertNotEquals("attacker-chosen-session-id-0000000000", victim.cookie(ChatClient.SESSION_COOKIE));
+      ChatClient attacker = browser();
+      attacker.plant(ChatClient.SESSION_COOKIE, "attacker-chosen-session-id-0000000000");
+      assertEquals(401, meStatus(attacker));
     }));
     rows.add(new Row("after sign-out the old session cookie is dead", () -> {
-      Browser browser = new Browser(base);
+      ChatClient browser = browser();
       assertEquals(302, browser.signIn("signout-1").statusCode());
       // As the web app does after sign-in: a GET renews the CSRF cookie, bound to the new session id.
       browser.get("/api/providers");

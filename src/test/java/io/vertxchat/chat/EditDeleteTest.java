@@ -1,9 +1,9 @@
 package io.vertxchat.chat;
 
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +25,7 @@ class EditDeleteTest {
     nodes = TestNodes.shared();
   }
 
-  private BridgeSocket socket(ChatClient client, String address) {
+  private BridgeClient socket(ChatClient client, String address) {
     return sockets.subscribed(client, address);
   }
 
@@ -35,8 +35,8 @@ class EditDeleteTest {
     ChatClient bob = nodes.signInOnB("Bob");
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
-    BridgeSocket aliceSocket = socket(alice, address);
-    BridgeSocket bobSocket = socket(bob, address);
+    BridgeClient aliceSocket = socket(alice, address);
+    BridgeClient bobSocket = socket(bob, address);
     nodes.awaitRegistrationPropagation(address, 2);
 
     long id = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "helo"))
@@ -64,8 +64,8 @@ class EditDeleteTest {
     ChatClient alice = nodes.signInOnA("Alice");
     ChatClient mallory = nodes.signInOnB("Mallory");
     String channel = TestNodes.newChannel(alice);
-    BridgeSocket aliceSocket = socket(alice, "chat.channel." + channel);
-    BridgeSocket mallorySocket = socket(mallory, "chat.channel." + channel);
+    BridgeClient aliceSocket = socket(alice, "chat.channel." + channel);
+    BridgeClient mallorySocket = socket(mallory, "chat.channel." + channel);
     long id = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "mine"))
       .getJsonObject("body").getLong("id");
 

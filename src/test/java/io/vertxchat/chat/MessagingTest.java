@@ -2,9 +2,10 @@ package io.vertxchat.chat;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.Await;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +33,7 @@ class MessagingTest {
     nodes = TestNodes.shared();
   }
 
-  private BridgeSocket socket(ChatClient client) {
+  private BridgeClient socket(ChatClient client) {
     return sockets.of(client);
   }
 
@@ -43,8 +44,8 @@ class MessagingTest {
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
 
-    BridgeSocket aliceSocket = socket(alice);
-    BridgeSocket bobSocket = socket(bob);
+    BridgeClient aliceSocket = socket(alice);
+    BridgeClient bobSocket = socket(bob);
     aliceSocket.subscribe(address);
     bobSocket.subscribe(address);
     nodes.awaitRegistrationPropagation(address, 2);
@@ -74,7 +75,7 @@ class MessagingTest {
   @Test
   void a_burst_over_many_channels_shares_commits_and_keeps_each_channel_in_order() {
     ChatClient alice = nodes.signInOnA("Alice");
-    BridgeSocket socket = socket(alice);
+    BridgeClient socket = socket(alice);
     List<String> channels = new ArrayList<>();
     for (int c = 0; c < 40; c++) {
       String channel = TestNodes.newChannel(alice);
@@ -98,13 +99,13 @@ class MessagingTest {
     }
 
     for (var reply : replies.remove(missing)) {
-      JsonObject refused = BridgeSocket.awaitReply(reply);
+      JsonObject refused = Await.result(reply);
       assertEquals(404, refused.getInteger("failureCode"), () -> "send to a missing channel: " + refused);
     }
     for (String channel : channels) {
       List<Long> acked = new ArrayList<>();
       for (var reply : replies.get(channel)) {
-        JsonObject answer = BridgeSocket.awaitReply(reply);
+        JsonObject answer = Await.result(reply);
         assertNull(answer.getValue("failureCode"), () -> "send failed: " + answer);
         acked.add(answer.getJsonObject("body").getLong("id"));
       }
@@ -128,7 +129,7 @@ class MessagingTest {
   void a_retry_with_the_same_client_id_stores_nothing_new() {
     ChatClient alice = nodes.signInOnA("Alice");
     String channel = TestNodes.newChannel(alice);
-    BridgeSocket socket = socket(alice);
+    BridgeClient socket = socket(alice);
     JsonObject body = new JsonObject().put("channel", channel).put("text", "once").put("clientId", "retry-1");
 
     long first = socket.request("chat.send", body).getJsonObject("body").getLong("id");
@@ -145,11 +146,11 @@ class MessagingTest {
     ChatClient bob = nodes.signInOnB("Bob");
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
-    BridgeSocket reader = socket(bob);
+    BridgeClient reader = socket(bob);
     reader.subscribe(address);
     nodes.awaitRegistrationPropagation(address, 1);
 
-    BridgeSocket writer = socket(alice);
+    BridgeClient writer = socket(alice);
     int count = 200;
     for (int i = 0; i < count; i++) {
       writer.write(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r" + i)
@@ -168,9 +169,9 @@ class MessagingTest {
     ChatClient alice = nodes.signInOnA("Alice");
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
-    List<BridgeSocket> subscribers = new ArrayList<>();
+    List<BridgeClient> subscribers = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
-      BridgeSocket socket = socket(alice);
+      BridgeClient socket = socket(alice);
       socket.subscribe(address);
       subscribers.add(socket);
     }
@@ -181,7 +182,7 @@ class MessagingTest {
 
     long id = subscribers.get(0).request("chat.send", new JsonObject().put("channel", channel).put("text", "to all"))
       .getJsonObject("body").getLong("id");
-    for (BridgeSocket socket : subscribers) {
+    for (BridgeClient socket : subscribers) {
       assertEquals(id, socket.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id"));
     }
   }
@@ -192,22 +193,22 @@ class MessagingTest {
     ChatClient bob = nodes.signInOnB("Bob");
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
-    BridgeSocket readerA = socket(alice);
-    BridgeSocket readerB = socket(bob);
+    BridgeClient readerA = socket(alice);
+    BridgeClient readerB = socket(bob);
     readerA.subscribe(address);
     readerB.subscribe(address);
     nodes.awaitRegistrationPropagation(address, 2);
 
-    BridgeSocket writerA = socket(alice);
-    BridgeSocket writerB = socket(bob);
+    BridgeClient writerA = socket(alice);
+    BridgeClient writerB = socket(bob);
     int each = 150;
     for (int i = 0; i < each; i++) {
-      for (BridgeSocket writer : new BridgeSocket[] {writerA, writerB}) {
+      for (BridgeClient writer : new BridgeClient[] {writerA, writerB}) {
         writer.write(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r" + i)
           .put("body", new JsonObject().put("channel", channel).put("text", "m" + i)));
       }
     }
-    for (BridgeSocket reader : new BridgeSocket[] {readerA, readerB}) {
+    for (BridgeClient reader : new BridgeClient[] {readerA, readerB}) {
       long last = 0;
       for (int i = 0; i < 2 * each; i++) {
         long id = reader.awaitEvent(address, "message").getJsonObject("body").getJsonObject("message").getLong("id");

@@ -2,9 +2,9 @@ package io.vertxchat.chat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +29,7 @@ class PresenceTest {
   }
 
   /** Waits for a presence event on the socket listing exactly {@code expected}. */
-  private static void awaitPresence(BridgeSocket socket, String address, Set<String> expected) {
+  private static void awaitPresence(BridgeClient socket, String address, Set<String> expected) {
     socket.await(f -> "rec".equals(f.getString("type")) && address.equals(f.getString("address"))
       && "presence".equals(f.getJsonObject("body").getString("type")) && names(f).equals(expected));
   }
@@ -40,8 +40,8 @@ class PresenceTest {
     ChatClient fred = nodes.signInOnB("Fred");
     String channel = TestNodes.newChannel(erin);
     String address = "chat.channel." + channel;
-    BridgeSocket erinSocket = erin.socket();
-    BridgeSocket fredSocket = fred.socket();
+    BridgeClient erinSocket = erin.socket();
+    BridgeClient fredSocket = fred.socket();
     try {
       erinSocket.subscribe(address);
       awaitPresence(erinSocket, address, Set.of("Erin"));
@@ -63,8 +63,8 @@ class PresenceTest {
     ChatClient hana = nodes.signInOnB("Hana");
     String channel = TestNodes.newChannel(gus);
     String address = "chat.channel." + channel;
-    BridgeSocket gusSocket = gus.socket();
-    BridgeSocket hanaSocket = hana.socket();
+    BridgeClient gusSocket = gus.socket();
+    BridgeClient hanaSocket = hana.socket();
     try {
       gusSocket.subscribe(address);
       hanaSocket.subscribe(address);

@@ -2,9 +2,9 @@ package io.vertxchat.chat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class ValidationTest {
   private static TestNodes nodes;
   private static ChatClient alice;
-  private static BridgeSocket socket;
+  private static BridgeClient socket;
   private static String channel;
 
   @BeforeAll

@@ -5,9 +5,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.Addresses;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -107,7 +109,7 @@ class KillFailoverTest {
     final String name;
     final ChatClient http;
     int node;
-    volatile RawBridgeClient socket;
+    volatile BridgeClient socket;
     volatile boolean reconnecting;
     final ArrayDeque<String> unacked = new ArrayDeque<>();
     volatile boolean inFlight;
@@ -135,10 +137,13 @@ class KillFailoverTest {
     }
 
     void connect() throws Exception {
-      socket = RawBridgeClient.connect(vertx, nodes.get(node).url(), http.cookieHeader(), 0).await(20, TimeUnit.SECONDS);
-      socket.onEvent(this::event);
-      socket.subscribe(channel).await(20, TimeUnit.SECONDS);
-      RawBridgeClient mine = socket;
+      socket = BridgeClient.connect(vertx, nodes.get(node).url(), BridgeClient.options()
+          .cookie(http.cookieHeader())
+          .keepFrames(false)
+          .onFrame(this::event))
+        .await(20, TimeUnit.SECONDS);
+      socket.subscribeAsync(Addresses.channel(channel), 10_000).await(20, TimeUnit.SECONDS);
+      BridgeClient mine = socket;
       socket.closed().onComplete(v -> {
         if (mine == socket) {
           reconnectSoon();
@@ -232,7 +237,7 @@ class KillFailoverTest {
     void catchUp(long after) throws Exception {
       long from = after;
       while (true) {
-        JsonObject reply = socket.request("chat.history", new JsonObject().put("channel", channel)
+        JsonObject reply = socket.requestAsync("chat.history", new JsonObject().put("channel", channel)
           .put("after", from).put("limit", 100), 10_000).await(15, TimeUnit.SECONDS);
         if (reply.getValue("failureCode") != null) {
           throw new IllegalStateException("history failed: " + reply);
@@ -264,7 +269,7 @@ class KillFailoverTest {
       }
       String clientId = unacked.peek();
       inFlight = true;
-      socket.request("chat.send", new JsonObject().put("channel", channel).put("text", "from " + name)
+      socket.requestAsync("chat.send", new JsonObject().put("channel", channel).put("text", "from " + name)
           .put("clientId", clientId), 5_000)
         .onComplete(reply -> {
           inFlight = false;
@@ -393,7 +398,7 @@ class KillFailoverTest {
   private void awaitEveryoneSees(List<Person> people, String channel) throws Exception {
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
-      JsonObject reply = people.get(0).socket.request("chat.send", new JsonObject().put("channel", channel)
+      JsonObject reply = people.get(0).socket.requestAsync("chat.send", new JsonObject().put("channel", channel)
         .put("text", "warm-up").put("clientId", "warm-" + UUID.randomUUID()), 10_000).await(15, TimeUnit.SECONDS);
       long id = reply.getJsonObject("body").getLong("id");
       people.get(0).acked.add(id);

@@ -4,8 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.Addresses;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,10 +65,13 @@ class SlowConsumerTest {
     String channel = TestNodes.newChannel(alice);
     Run undisturbed = publishAndMeasure(channel, null);
 
-    RawBridgeClient slow = await(RawBridgeClient.connect(vertx, nodes.a().publicUrl(), carol.cookieHeader(), 16 * 1024));
     AtomicInteger slowFrames = new AtomicInteger();
-    slow.onEvent(f -> slowFrames.incrementAndGet());
-    await(slow.subscribe(channel));
+    BridgeClient slow = await(BridgeClient.connect(vertx, nodes.a().publicUrl(), BridgeClient.options()
+      .cookie(carol.cookieHeader())
+      .receiveBuffer(16 * 1024)
+      .keepFrames(false)
+      .onFrame(f -> slowFrames.incrementAndGet())));
+    await(slow.subscribeAsync(Addresses.channel(channel)));
     nodes.awaitRegistrationsOn("chat.channel." + channel, nodes.a());
     slow.pause();
     long heapBefore = heapAfterGc();
@@ -76,11 +81,14 @@ class SlowConsumerTest {
 
     // Now let it read what reached it: the server closed it long before the 10,000th event.
     slow.resume();
-    short code;
+    Integer code;
+    boolean closed;
     try {
       code = slow.closed().await(30, TimeUnit.SECONDS);
+      closed = true;
     } catch (Exception stillOpen) {
-      code = -1;
+      code = null;
+      closed = false;
     }
     System.out.printf("slow consumer: undisturbed %s; with a stalled socket %s; the stalled socket got %d of %d events"
         + " before the server closed it (code %d); heap after GC %d MiB -> %d MiB%n",
@@ -89,7 +97,7 @@ class SlowConsumerTest {
     assertEquals(MESSAGES, undisturbed.acked());
     assertEquals(MESSAGES, disturbed.acked(), "every send acknowledged");
     assertEquals(MESSAGES, disturbed.received(), "the reading socket got every message");
-    assertTrue(code != -1, "the server closed the stalled socket");
+    assertTrue(closed, "the server closed the stalled socket");
     assertTrue(slowFrames.get() < MESSAGES, "the stalled socket was dropped, not fed everything: " + slowFrames.get());
     assertTrue(disturbed.p99Ms() <= 2 * undisturbed.p99Ms() + 50,
       "p99 " + disturbed.p99Ms() + " ms with a stalled socket vs " + undisturbed.p99Ms() + " ms undisturbed");
@@ -98,14 +106,14 @@ class SlowConsumerTest {
   }
 
   /** Sends {@link #MESSAGES} paced messages from A; a socket on B reads them and times each one. */
-  private Run publishAndMeasure(String channel, RawBridgeClient slow) throws Exception {
-    RawBridgeClient reader = await(RawBridgeClient.connect(vertx, nodes.b().publicUrl(), bob.cookieHeader(), 0));
-    RawBridgeClient publisher = await(RawBridgeClient.connect(vertx, nodes.a().publicUrl(), alice.cookieHeader(), 0));
-    try {
-      long[] latencies = new long[MESSAGES];
-      AtomicInteger received = new AtomicInteger();
-      Promise<Void> all = Promise.promise();
-      reader.onEvent(frame -> {
+  private Run publishAndMeasure(String channel, BridgeClient slow) throws Exception {
+    long[] latencies = new long[MESSAGES];
+    AtomicInteger received = new AtomicInteger();
+    Promise<Void> all = Promise.promise();
+    BridgeClient reader = await(BridgeClient.connect(vertx, nodes.b().publicUrl(), BridgeClient.options()
+      .cookie(bob.cookieHeader())
+      .keepFrames(false)
+      .onFrame(frame -> {
         JsonObject body = frame.getJsonObject("body");
         if (body == null || !"message".equals(body.getString("type"))) {
           return;
@@ -119,8 +127,12 @@ class SlowConsumerTest {
         if (n + 1 == MESSAGES) {
           all.tryComplete();
         }
-      });
-      await(reader.subscribe(channel));
+      })));
+    BridgeClient publisher = await(BridgeClient.connect(vertx, nodes.a().publicUrl(), BridgeClient.options()
+      .cookie(alice.cookieHeader())
+      .keepFrames(false)));
+    try {
+      await(reader.subscribeAsync(Addresses.channel(channel)));
       if (slow == null) {
         nodes.awaitRegistrationsOn("chat.channel." + channel, nodes.b());
       } else {
@@ -137,7 +149,7 @@ class SlowConsumerTest {
         for (int i = 0; i < PER_TICK && sent.get() < MESSAGES && inFlight.get() < WINDOW; i++) {
           sent.incrementAndGet();
           inFlight.incrementAndGet();
-          Future<JsonObject> reply = publisher.request("chat.send",
+          Future<JsonObject> reply = publisher.requestAsync("chat.send",
             new JsonObject().put("channel", channel).put("text", System.nanoTime() + " " + PADDING), 30_000)
             .onComplete(r -> {
               inFlight.decrementAndGet();

@@ -2,8 +2,10 @@ package io.vertxchat.faults;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.Addresses;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -43,7 +45,7 @@ class SoakTest {
       ChatClient creator = nodes.signInOnA("soak-creator");
       String channel = TestNodes.newChannel(creator);
       List<ChatClient> people = new ArrayList<>();
-      List<RawBridgeClient> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<BridgeClient> sockets = java.util.Collections.synchronizedList(new ArrayList<>());
       ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
       AtomicInteger sends = new AtomicInteger();
       AtomicInteger received = new AtomicInteger();
@@ -57,13 +59,13 @@ class SoakTest {
       long[] lastOwn = new long[PEOPLE];
       long ticker = vertx.setPeriodic(SEND_EVERY_MS, id -> {
         for (int i = 0; i < PEOPLE; i++) {
-          RawBridgeClient socket = sockets.get(i);
+          BridgeClient socket = sockets.get(i);
           if (socket.isClosed()) {
             continue;
           }
           int n = sends.incrementAndGet();
           int who = i;
-          socket.request("chat.send", new JsonObject().put("channel", channel).put("text", System.nanoTime() + " soak " + n),
+          socket.requestAsync("chat.send", new JsonObject().put("channel", channel).put("text", System.nanoTime() + " soak " + n),
             10_000).onSuccess(r -> {
               JsonObject body = r.getJsonObject("body");
               if (body != null && body.getValue("id") != null) {
@@ -71,16 +73,16 @@ class SoakTest {
               }
             });
           if (n % 10 == 0 && lastOwn[i] > 0) {
-            socket.request("chat.edit", new JsonObject().put("id", lastOwn[i]).put("text", "edited"), 10_000);
+            socket.requestAsync("chat.edit", new JsonObject().put("id", lastOwn[i]).put("text", "edited"), 10_000);
           }
           if (n % 25 == 0 && lastOwn[i] > 0) {
-            socket.request("chat.delete", new JsonObject().put("id", lastOwn[i]), 10_000);
+            socket.requestAsync("chat.delete", new JsonObject().put("id", lastOwn[i]), 10_000);
           }
           if (n % 15 == 0) {
-            socket.request("chat.history", new JsonObject().put("channel", channel).put("limit", 50), 10_000);
+            socket.requestAsync("chat.history", new JsonObject().put("channel", channel).put("limit", 50), 10_000);
           }
           if (n % 7 == 0) {
-            socket.request("chat.typing", new JsonObject().put("channel", channel), 10_000);
+            socket.requestAsync("chat.typing", new JsonObject().put("channel", channel), 10_000);
           }
         }
       });
@@ -124,7 +126,7 @@ class SoakTest {
       }
       vertx.cancelTimer(ticker);
       vertx.cancelTimer(churner);
-      sockets.forEach(RawBridgeClient::close);
+      sockets.forEach(BridgeClient::close);
 
       // Skip the first window (warm-up, JIT); compare the first and last thirds of the rest.
       List<Window> steady = windows.subList(Math.min(1, windows.size()), windows.size());
@@ -144,22 +146,23 @@ class SoakTest {
     }
   }
 
-  private static RawBridgeClient open(Vertx vertx, ChatClient person, String channel,
-                                      ConcurrentLinkedQueue<Long> latencies, AtomicInteger received) throws Exception {
-    RawBridgeClient socket = RawBridgeClient.connect(vertx, person.baseUrl(), person.cookieHeader(), 0)
-      .await(20, TimeUnit.SECONDS);
-    socket.onEvent(frame -> {
-      JsonObject body = frame.getJsonObject("body");
-      if (body != null && "message".equals(body.getString("type"))) {
-        String text = body.getJsonObject("message").getString("text");
-        int space = text.indexOf(' ');
-        if (space > 0) {
-          latencies.add(System.nanoTime() - Long.parseLong(text.substring(0, space)));
+  private static BridgeClient open(Vertx vertx, ChatClient person, String channel,
+                                   ConcurrentLinkedQueue<Long> latencies, AtomicInteger received) throws Exception {
+    BridgeClient socket = BridgeClient.connect(vertx, person.baseUrl(), BridgeClient.options()
+      .cookie(person.cookieHeader())
+      .keepFrames(false)
+      .onFrame(frame -> {
+        JsonObject body = frame.getJsonObject("body");
+        if (body != null && "message".equals(body.getString("type"))) {
+          String text = body.getJsonObject("message").getString("text");
+          int space = text.indexOf(' ');
+          if (space > 0) {
+            latencies.add(System.nanoTime() - Long.parseLong(text.substring(0, space)));
+          }
+          received.incrementAndGet();
         }
-        received.incrementAndGet();
-      }
-    });
-    socket.subscribe(channel).await(20, TimeUnit.SECONDS);
+      })).await(20, TimeUnit.SECONDS);
+    socket.subscribeAsync(Addresses.channel(channel)).await(20, TimeUnit.SECONDS);
     return socket;
   }
 }

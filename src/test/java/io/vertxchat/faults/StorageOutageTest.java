@@ -4,9 +4,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.ChatNode;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,9 @@ class StorageOutageTest {
   void sends_fail_fast_with_503_during_an_outage_and_nothing_acknowledged_is_lost() throws Exception {
     ChatClient alice = ChatClient.signIn(vertx, node.publicUrl(), "outage-alice");
     String channel = TestNodes.newChannel(alice);
-    RawBridgeClient socket = RawBridgeClient.connect(vertx, node.publicUrl(), alice.cookieHeader(), 0)
+    BridgeClient socket = BridgeClient.connect(vertx, node.publicUrl(), BridgeClient.options()
+        .cookie(alice.cookieHeader())
+        .keepFrames(false))
       .await(20, TimeUnit.SECONDS);
 
     ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
@@ -75,7 +78,7 @@ class StorageOutageTest {
     long sender = vertx.setPeriodic(SEND_EVERY_MS, id -> {
       String clientId = "outage-" + sent.incrementAndGet();
       long started = System.currentTimeMillis();
-      socket.request("chat.send", new JsonObject().put("channel", channel).put("text", "m " + clientId)
+      socket.requestAsync("chat.send", new JsonObject().put("channel", channel).put("text", "m " + clientId)
           .put("clientId", clientId), 30_000)
         .onComplete(reply -> {
           long took = System.currentTimeMillis() - started;
@@ -133,7 +136,7 @@ class StorageOutageTest {
     List<Outcome> retried = new ArrayList<>();
     for (Outcome o : all) {
       if (o.id() == null) {
-        JsonObject reply = socket.request("chat.send", new JsonObject().put("channel", channel)
+        JsonObject reply = socket.requestAsync("chat.send", new JsonObject().put("channel", channel)
           .put("text", "m " + o.clientId()).put("clientId", o.clientId()), 15_000).await(20, TimeUnit.SECONDS);
         assertTrue(reply.getValue("failureCode") == null, () -> "retry after recovery failed: " + reply);
         retried.add(o);

@@ -1,9 +1,10 @@
 package io.vertxchat.http;
 
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,23 +31,23 @@ class BridgeGuardTest {
     channel = TestNodes.newChannel(alice);
   }
 
-  private BridgeSocket keep(BridgeSocket socket) {
+  private BridgeClient keep(BridgeClient socket) {
     return sockets.keep(socket);
   }
 
-  private BridgeSocket anonymous() {
-    return keep(BridgeSocket.connect(nodes.clientVertx(), nodes.a().publicUrl(), null, alice.origin()));
+  private BridgeClient anonymous() {
+    return keep(BridgeClient.open(nodes.clientVertx(), nodes.a().publicUrl(), null, alice.origin()));
   }
 
-  /** The bridge's refusal frame: "access_denied" (not permitted) or "rejected" (the guard said no). */
+  /** The bridge's refusal frame: {@code access_denied} (not permitted) or {@code rejected} (the guard said no). */
   private static boolean accessDenied(JsonObject frame) {
     return "err".equals(frame.getString("type"))
-      && ("access_denied".equals(frame.getString("body")) || "rejected".equals(frame.getString("body")));
+      && (BridgeCodes.ACCESS_DENIED.equals(frame.getString("body")) || BridgeCodes.REJECTED.equals(frame.getString("body")));
   }
 
   @Test
   void a_socket_without_a_session_can_neither_register_nor_send() {
-    BridgeSocket socket = anonymous();
+    BridgeClient socket = anonymous();
     socket.register("chat.channel." + channel);
     socket.await(BridgeGuardTest::accessDenied);
     socket.write(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r1")
@@ -60,10 +61,10 @@ class BridgeGuardTest {
 
   @Test
   void an_anonymous_socket_receives_nothing_from_a_channel() {
-    BridgeSocket spy = anonymous();
+    BridgeClient spy = anonymous();
     spy.register("chat.channel." + channel);
     spy.await(BridgeGuardTest::accessDenied);
-    BridgeSocket aliceSocket = keep(alice.socket());
+    BridgeClient aliceSocket = keep(alice.socket());
     aliceSocket.subscribe("chat.channel." + channel);
     aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "secret"));
     aliceSocket.awaitEvent("chat.channel." + channel, "message");
@@ -73,7 +74,7 @@ class BridgeGuardTest {
 
   @Test
   void a_signed_in_socket_cannot_publish_to_a_channel() {
-    BridgeSocket socket = keep(alice.socket());
+    BridgeClient socket = keep(alice.socket());
     socket.subscribe("chat.channel." + channel);
     socket.publish("chat.channel." + channel, new JsonObject().put("type", "message")
       .put("message", new JsonObject().put("id", 1).put("text", "fake")));
@@ -92,7 +93,7 @@ class BridgeGuardTest {
   @Test
   void a_forged_author_or_forged_headers_are_ignored() {
     ChatClient mallory = nodes.signInOnA("Mallory");
-    BridgeSocket socket = keep(mallory.socket());
+    BridgeClient socket = keep(mallory.socket());
     JsonObject aliceUser = alice.me();
     JsonObject reply = socket.request("chat.send",
       new JsonObject().put("channel", channel).put("text", "I am Alice").put("author", aliceUser).put("authorId", aliceUser.getLong("id")),
@@ -106,7 +107,7 @@ class BridgeGuardTest {
 
   @Test
   void registering_an_unknown_channel_is_refused() {
-    BridgeSocket socket = keep(alice.socket());
+    BridgeClient socket = keep(alice.socket());
     socket.register("chat.channel.never-created-zz");
     socket.await(BridgeGuardTest::accessDenied);
   }
@@ -114,14 +115,14 @@ class BridgeGuardTest {
   @Test
   void a_socket_from_another_origin_is_refused() {
     AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
-      () -> keep(BridgeSocket.connect(nodes.clientVertx(), nodes.a().publicUrl(), alice.cookieHeader(), "https://evil.example")));
+      () -> keep(BridgeClient.open(nodes.clientVertx(), nodes.a().publicUrl(), alice.cookieHeader(), "https://evil.example")));
     assertTrue(refused.getMessage().contains("403"), refused::getMessage);
   }
 
   @Test
   void a_socket_closes_when_its_session_signs_out() {
     ChatClient carol = nodes.signInOnA("Carol");
-    BridgeSocket onB = keep(BridgeSocket.connect(nodes.clientVertx(), nodes.b().publicUrl(), carol.cookieHeader(),
+    BridgeClient onB = keep(BridgeClient.open(nodes.clientVertx(), nodes.b().publicUrl(), carol.cookieHeader(),
       nodes.b().publicUrl()));
     onB.subscribe("chat.channel." + channel);
     assertEquals(204, carol.post("/auth/logout", null).statusCode());

@@ -3,9 +3,9 @@ package io.vertxchat.http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -82,7 +82,7 @@ class ClusterSessionTest {
   void a_socket_on_the_other_node_is_signed_in_with_the_same_cookie() {
     ChatClient dana = nodes.signInOnA("Dana");
     String channel = TestNodes.newChannel(dana);
-    BridgeSocket onB = BridgeSocket.connect(nodes.clientVertx(), nodes.b().publicUrl(), dana.cookieHeader(),
+    BridgeClient onB = BridgeClient.open(nodes.clientVertx(), nodes.b().publicUrl(), dana.cookieHeader(),
       nodes.b().publicUrl());
     try {
       JsonObject reply = onB.request("chat.send", new JsonObject().put("channel", channel).put("text", "via B"));

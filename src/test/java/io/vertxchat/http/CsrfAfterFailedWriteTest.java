@@ -1,8 +1,8 @@
 package io.vertxchat.http;
 
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -4,10 +4,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertxchat.ChatNode;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,8 +60,8 @@ class MetricsTest {
     ChatClient bob = ChatClient.signIn(client, node.publicUrl(), "Bob");
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
-    BridgeSocket aliceSocket = alice.socket();
-    BridgeSocket bobSocket = bob.socket();
+    BridgeClient aliceSocket = alice.socket();
+    BridgeClient bobSocket = bob.socket();
     try {
       aliceSocket.subscribe(address);
       bobSocket.subscribe(address);

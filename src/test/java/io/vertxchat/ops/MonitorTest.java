@@ -4,10 +4,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertxchat.ChatNode;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
@@ -27,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -76,12 +79,12 @@ class MonitorTest {
   @Order(1)
   void a_non_admin_cannot_register_monitor_stats_nor_open_the_page() {
     ChatClient bob = ChatClient.signIn(client, a.publicUrl(), "Bob");
-    BridgeSocket socket = bob.socket();
+    BridgeClient socket = bob.socket();
     try {
       socket.register("monitor.stats");
       JsonObject refused = socket.await(f -> "err".equals(f.getString("type")));
       // The bridge refuses the register: not an admin.
-      assertEquals("rejected", refused.getString("body"));
+      assertEquals(BridgeCodes.REJECTED, refused.getString("body"));
       assertEquals(403, bob.get("/monitor").statusCode());
       assertEquals(403, bob.get("/monitor/monitor.js").statusCode());
       assertEquals(401, OpsSupport.get(web, a.publicUrl(), "/monitor").statusCode());
@@ -99,13 +102,13 @@ class MonitorTest {
     // Some traffic on both nodes, so that the charts have something to show.
     ChatClient ann = ChatClient.signIn(client, a.publicUrl(), "Ann");
     ChatClient ben = ChatClient.signIn(client, b.publicUrl(), "Ben");
-    List<BridgeSocket> sockets = new ArrayList<>();
+    List<BridgeClient> sockets = new ArrayList<>();
     List<String> channels = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       String channel = TestNodes.newChannel(ann);
       channels.add(channel);
       for (ChatClient person : List.of(ann, ben)) {
-        BridgeSocket socket = person.socket();
+        BridgeClient socket = person.socket();
         socket.subscribe("chat.channel." + channel);
         sockets.add(socket);
       }
@@ -132,21 +135,32 @@ class MonitorTest {
     page.navigate(a.publicUrl() + "/monitor");
     page.waitForSelector("article.node[data-node='" + a.nodeId() + "']");
     page.waitForSelector("article.node[data-node='" + b.nodeId() + "']");
-    for (int round = 0; round < 12; round++) {
-      for (int i = 0; i < 3 + round % 4; i++) {
-        BridgeSocket from = sockets.get((round + i) % sockets.size());
-        from.request("chat.send", new JsonObject().put("channel", channels.get(i % channels.size())).put("text", "hi " + i));
+    // Traffic in rounds of a few sends until the page has taken in a dozen rounds from the nodes'
+    // snapshots (one a second); it goes on while the page is checked, so the last snapshot is busy too.
+    AtomicInteger round = new AtomicInteger();
+    long traffic = client.setPeriodic(400, id -> {
+      int r = round.getAndIncrement();
+      for (int i = 0; i < 3 + r % 4; i++) {
+        BridgeClient from = sockets.get((r + i) % sockets.size());
+        from.requestAsync("chat.send", new JsonObject().put("channel", channels.get(i % channels.size())).put("text", "hi " + i));
       }
-      client.timer(400).await(5, TimeUnit.SECONDS);
+    });
+    try {
+      int dozenRounds = IntStream.range(0, 12).map(r -> 3 + r % 4).sum();
+      page.waitForCondition(() -> Long.parseLong(page.textContent("#sum-stored")) >= dozenRounds
+          && page.textContent("#addresses").contains("chat.channel.*"),
+        new Page.WaitForConditionOptions().setTimeout(60_000));
+      assertEquals(2, page.locator("article.node").count());
+      assertEquals("2", page.textContent("#sum-nodes"));
+      assertTrue(page.textContent("#addresses").contains("chat.channel.*"));
+      page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
+    } finally {
+      client.cancelTimer(traffic);
     }
-    assertEquals(2, page.locator("article.node").count());
-    assertEquals("2", page.textContent("#sum-nodes"));
-    assertTrue(page.textContent("#addresses").contains("chat.channel.*"));
     assertEquals("live", page.textContent("#link"));
     // The page's modules, its own under /monitor/ and the app's under /js/, load without an error.
     assertEquals(List.of(), pageErrors);
-    page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOT).setFullPage(true));
-    sockets.forEach(BridgeSocket::close);
+    sockets.forEach(BridgeClient::close);
   }
 
   @Test
@@ -158,7 +172,7 @@ class MonitorTest {
     assertTrue(html.bodyAsString().contains("/monitor/monitor.js"));
     assertEquals(200, ada.get("/monitor/monitor.js").statusCode());
 
-    BridgeSocket socket = ada.socket();
+    BridgeClient socket = ada.socket();
     try {
       socket.register("monitor.stats");
       JsonObject fromA = socket.await(f -> snapshotOf(f, a.nodeId())).getJsonObject("body");

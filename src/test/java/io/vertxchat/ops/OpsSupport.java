@@ -1,6 +1,5 @@
 package io.vertxchat.ops;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -14,11 +13,10 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Helpers of the operations tests: plain HTTP probes, Prometheus parsing, dev admins, waiting. */
+/** Helpers of the operations tests: plain HTTP probes, Prometheus parsing, dev admins, cluster settings. */
 final class OpsSupport {
   private OpsSupport() {
   }
@@ -82,20 +80,5 @@ final class OpsSupport {
       envs[i] = env;
     }
     return envs;
-  }
-
-  /** Polls {@code condition} every 100 ms until it holds, or fails after {@code seconds}. */
-  static void awaitTrue(Vertx vertx, int seconds, String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + seconds * 1000L;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("not within " + seconds + " s: " + what);
-      }
-      try {
-        vertx.timer(100).await(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }
   }
 }

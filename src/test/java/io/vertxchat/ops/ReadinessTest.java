@@ -8,6 +8,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertxchat.ChatNode;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.Await;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class ReadinessTest {
 
     TestPostgres.get().stop();
     try {
-      OpsSupport.awaitTrue(client, 20, "/ready reports PostgreSQL down", () -> ready().statusCode() == 503);
+      Await.until(client, 20_000, "/ready reports PostgreSQL down", () -> ready().statusCode() == 503);
       HttpResponse<Buffer> down = ready();
       assertEquals(503, down.statusCode());
       JsonObject body = down.bodyAsJsonObject();
@@ -61,7 +62,7 @@ class ReadinessTest {
     } finally {
       TestPostgres.get().start();
     }
-    OpsSupport.awaitTrue(client, 30, "/ready is 200 again", () -> ready().statusCode() == 200);
+    Await.until(client, 30_000, "/ready is 200 again", () -> ready().statusCode() == 200);
   }
 
   @Test

@@ -5,9 +5,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
-import io.vertxchat.support.ChatClient;
+import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.Await;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,7 +62,7 @@ class ShutdownTest {
   }
 
   private void awaitUp(Process process, Path log) {
-    OpsSupport.awaitTrue(vertx, 90, "node process is up (" + log + ")", () -> {
+    Await.until(vertx, 90_000, "node process is up (" + log + ")", () -> {
       if (!process.isAlive()) {
         throw new AssertionError("node exited early: " + read(log));
       }
@@ -94,20 +97,20 @@ class ShutdownTest {
     ChatClient bob = ChatClient.signIn(vertx, survivorUrl, "Bob");
     String channel = TestNodes.newChannel(alice);
     String address = "chat.channel." + channel;
-    RawSocket aliceSocket = new RawSocket(vertx, victimUrl, alice.cookieHeader());
-    RawSocket bobSocket = new RawSocket(vertx, survivorUrl, bob.cookieHeader());
+    BridgeClient aliceSocket = socket(alice, victimUrl);
+    BridgeClient bobSocket = socket(bob, survivorUrl);
     aliceSocket.register(address);
     bobSocket.register(address);
     java.util.concurrent.atomic.AtomicLong firstId = new java.util.concurrent.atomic.AtomicLong();
     // Until Bob's registration has reached the victim, its publishes could miss him: warm up.
-    OpsSupport.awaitTrue(vertx, 20, "Bob sees Alice's messages across nodes", () -> {
+    Await.until(vertx, 20_000, "Bob sees Alice's messages across nodes", () -> {
       try {
         JsonObject warm = send(aliceSocket, channel, "warm-up").await(20, TimeUnit.SECONDS);
         firstId.compareAndSet(0, warm.getJsonObject("body").getLong("id"));
       } catch (Exception e) {
         throw new AssertionError(e);
       }
-      return bobSocket.events().stream().anyMatch(f -> messageText(f).equals("warm-up"));
+      return bobSocket.frames().stream().anyMatch(f -> messageText(f).equals("warm-up"));
     });
 
     // Many sends in flight when SIGTERM arrives.
@@ -131,7 +134,7 @@ class ShutdownTest {
     double exitSeconds = (System.nanoTime() - signalled) / 1e9;
     assertEquals(0, victim.exitValue(), () -> "exit status; log:\n" + read(victimLog));
     assertTrue(sawNotReady, "/ready answered 503 while draining");
-    assertEquals((short) 1001, aliceSocket.closed().await(10, TimeUnit.SECONDS), "sockets are told to reconnect");
+    assertEquals(BridgeCodes.GOING_AWAY, aliceSocket.closed().await(10, TimeUnit.SECONDS), "sockets are told to reconnect");
 
     Set<Long> acknowledged = new HashSet<>();
     for (Future<JsonObject> f : inFlight) {
@@ -147,11 +150,11 @@ class ShutdownTest {
     assertTrue(acknowledged.size() > 0, "some sends were acknowledged");
 
     // Alice reconnects with the same session to the other node and resumes from history.
-    RawSocket again = new RawSocket(vertx, survivorUrl, alice.cookieHeader());
+    BridgeClient again = socket(alice, survivorUrl);
     Set<Long> stored = new HashSet<>();
     long last = firstId.get();
     while (true) {
-      JsonObject reply = again.request("chat.history", new JsonObject().put("channel", channel).put("limit", 100)
+      JsonObject reply = again.requestAsync("chat.history", new JsonObject().put("channel", channel).put("limit", 100)
         .put("after", last)).await(20, TimeUnit.SECONDS);
       assertTrue(reply.getValue("failureCode") == null, () -> "history failed: " + reply.encode());
       JsonArray more = reply.getJsonObject("body").getJsonArray("messages");
@@ -163,7 +166,7 @@ class ShutdownTest {
     }
     assertTrue(stored.containsAll(acknowledged), "every acknowledged message is in the history");
     Set<Long> seenByBob = new HashSet<>();
-    bobSocket.events().forEach(f -> {
+    bobSocket.frames().forEach(f -> {
       JsonObject body = f.getJsonObject("body");
       if (body != null && "message".equals(body.getString("type"))) {
         seenByBob.add(body.getJsonObject("message").getLong("id"));
@@ -174,8 +177,15 @@ class ShutdownTest {
       acknowledged.size(), inFlight.size(), exitSeconds);
   }
 
-  private static Future<JsonObject> send(RawSocket socket, String channel, String text) {
-    return socket.request("chat.send", new JsonObject().put("channel", channel).put("text", text)
+  /** A socket of this person to {@code url} (their cookies work on any node), whose requests give up after 20 s. */
+  private static BridgeClient socket(ChatClient person, String url) {
+    return Await.result(BridgeClient.connect(person.vertx(), url, BridgeClient.options()
+      .cookie(person.cookieHeader())
+      .timeout(20_000)));
+  }
+
+  private static Future<JsonObject> send(BridgeClient socket, String channel, String text) {
+    return socket.requestAsync("chat.send", new JsonObject().put("channel", channel).put("text", text)
       .put("clientId", java.util.UUID.randomUUID().toString()));
   }
 

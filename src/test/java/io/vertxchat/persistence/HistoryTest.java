@@ -3,10 +3,10 @@ package io.vertxchat.persistence;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HistoryTest {
   private static TestNodes nodes;
   private static ChatClient alice;
-  private BridgeSocket socket;
+  private BridgeClient socket;
 
   @BeforeAll
   static void cluster() {

@@ -1,5 +1,7 @@
 package io.vertxchat.support;
 
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -11,28 +13,28 @@ import java.util.List;
  * {@code @RegisterExtension final OpenSockets sockets = new OpenSockets();}.
  */
 public final class OpenSockets implements AfterEachCallback {
-  private final List<BridgeSocket> open = new ArrayList<>();
+  private final List<BridgeClient> open = new ArrayList<>();
 
   /** A new socket of this signed-in client. */
-  public BridgeSocket of(ChatClient client) {
+  public BridgeClient of(ChatClient client) {
     return keep(client.socket());
   }
 
   /** A new socket of this client, subscribed to {@code address}. */
-  public BridgeSocket subscribed(ChatClient client, String address) {
-    BridgeSocket socket = of(client);
+  public BridgeClient subscribed(ChatClient client, String address) {
+    BridgeClient socket = of(client);
     socket.subscribe(address);
     return socket;
   }
 
-  public BridgeSocket keep(BridgeSocket socket) {
+  public BridgeClient keep(BridgeClient socket) {
     open.add(socket);
     return socket;
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    open.forEach(BridgeSocket::close);
+    open.forEach(BridgeClient::close);
     open.clear();
   }
 }

@@ -1,10 +1,19 @@
 package io.vertxchat.support;
 
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.RegistrationInfo;
 import io.vertxchat.ChatNode;
+import io.vertxchat.testkit.Await;
+import io.vertxchat.testkit.ChatClient;
 
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -91,15 +100,10 @@ public final class TestNodes {
 
   /** Waits until both nodes agree on a non-empty set of nodes with subscribers of {@code address}. */
   public void awaitRegistrationPropagation(String address) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      java.util.Set<String> onA = registrations(a, address);
-      if (!onA.isEmpty() && onA.equals(registrations(b, address))) {
-        return;
-      }
-      ChatClient.await(a.vertx().timer(50));
-    }
-    throw new AssertionError("registrations of " + address + " did not propagate in 10 s");
+    Await.until(clientVertx, 10_000, "registrations of " + address + " propagate", () -> {
+      Set<String> onA = registrations(a, address);
+      return !onA.isEmpty() && onA.equals(registrations(b, address));
+    });
   }
 
   /**
@@ -108,49 +112,37 @@ public final class TestNodes {
    * miss it for a few hundred ms.
    */
   public void awaitRegistrationPropagation(String address, int nodesWithSubscribers) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      java.util.Set<String> onA = registrations(a, address);
-      java.util.Set<String> onB = registrations(b, address);
-      if (onA.size() == nodesWithSubscribers && onA.equals(onB)) {
-        return;
-      }
-      ChatClient.await(a.vertx().timer(50));
-    }
-    throw new AssertionError("registrations of " + address + " did not propagate in 10 s");
+    Await.until(clientVertx, 10_000, "registrations of " + address + " propagate", () -> {
+      Set<String> onA = registrations(a, address);
+      return onA.size() == nodesWithSubscribers && onA.equals(registrations(b, address));
+    });
   }
 
   /** How many event-bus registrations the cluster holds for {@code address}, as {@code node} sees them. */
   public int registrationCount(ChatNode node, String address) {
-    io.vertx.core.Promise<java.util.List<io.vertx.core.spi.cluster.RegistrationInfo>> promise =
-      io.vertx.core.Promise.promise();
-    ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager().getRegistrations(address, promise);
-    return ChatClient.await(promise.future()).size();
+    return registrationsOf(node, address).size();
   }
 
   /** Waits until both nodes see subscribers of {@code address} on exactly the {@code expected} nodes. */
   public void awaitRegistrationsOn(String address, ChatNode... expected) {
-    java.util.Set<String> want = new java.util.HashSet<>();
+    Set<String> want = new HashSet<>();
     for (ChatNode node : expected) {
       want.add(node.nodeId());
     }
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (registrations(a, address).equals(want) && registrations(b, address).equals(want)) {
-        return;
-      }
-      ChatClient.await(a.vertx().timer(50));
-    }
-    throw new AssertionError("registrations of " + address + " did not settle on " + want + " in 10 s");
+    Await.until(clientVertx, 10_000, "registrations of " + address + " settle on " + want,
+      () -> registrations(a, address).equals(want) && registrations(b, address).equals(want));
   }
 
-  private static java.util.Set<String> registrations(ChatNode node, String address) {
-    io.vertx.core.Promise<java.util.List<io.vertx.core.spi.cluster.RegistrationInfo>> promise =
-      io.vertx.core.Promise.promise();
-    ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager().getRegistrations(address, promise);
-    java.util.Set<String> nodes = new java.util.HashSet<>();
-    ChatClient.await(promise.future()).forEach(r -> nodes.add(r.nodeId()));
+  private static Set<String> registrations(ChatNode node, String address) {
+    Set<String> nodes = new HashSet<>();
+    registrationsOf(node, address).forEach(r -> nodes.add(r.nodeId()));
     return nodes;
+  }
+
+  private static List<RegistrationInfo> registrationsOf(ChatNode node, String address) {
+    Promise<List<RegistrationInfo>> promise = Promise.promise();
+    ((VertxInternal) node.vertx()).clusterManager().getRegistrations(address, promise);
+    return Await.result(promise.future());
   }
 
   public ChatNode a() {
@@ -185,7 +177,7 @@ public final class TestNodes {
   /** A fresh channel name, created through the API by {@code creator}. */
   public static String newChannel(ChatClient creator) {
     String name = "t-" + UUID.randomUUID().toString().substring(0, 12);
-    int status = creator.post("/api/channels", new io.vertx.core.json.JsonObject().put("name", name)).statusCode();
+    int status = creator.post("/api/channels", new JsonObject().put("name", name)).statusCode();
     if (status != 201) {
       throw new AssertionError("could not create channel " + name + ": " + status);
     }

@@ -4,9 +4,9 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.WebSocketRoute;
 import io.vertx.core.json.JsonObject;
-import io.vertxchat.support.BridgeSocket;
-import io.vertxchat.support.ChatClient;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.BridgeClient;
+import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +42,7 @@ class HistoryAndReconnectTest {
   void a_reload_shows_the_history_and_scrolling_up_loads_older_pages_until_the_start() {
     ChatClient writer = nodes.signInOnA("Historian");
     String channel = TestNodes.newChannel(writer);
-    BridgeSocket socket = writer.socket();
+    BridgeClient socket = writer.socket();
     List<String> sent = IntStream.rangeClosed(1, 120).mapToObj(i -> String.format("entry %03d", i)).toList();
     try {
       for (String text : sent) {
@@ -77,7 +77,7 @@ class HistoryAndReconnectTest {
     erin.screenshot("history-start.png");
 
     // Scrolled up, a new message does not pull the view down: a marker says it is there.
-    BridgeSocket again = writer.socket();
+    BridgeClient again = writer.socket();
     try {
       again.request("chat.send", new JsonObject().put("channel", channel).put("text", "fresh news"));
     } finally {

@@ -3,14 +3,18 @@ package io.vertxchat.bench;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertxchat.testkit.ChatClient;
+import io.vertxchat.testkit.DevSignIn;
 import org.HdrHistogram.Histogram;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -26,17 +30,20 @@ public final class ChatBench {
 
   private final Options opts;
   private final Vertx vertx;
+  /** One HTTP client for every user's sign-in (kept in a field: a collected Vert.x client closes its pool). */
   private final WebClient web;
   private final Load load;
   private final List<ServerProbe> probes = new ArrayList<>();
   private JsonObject setup = new JsonObject();
+  /** How often a channel creation met a stale CSRF token and was retried. */
+  private int csrfRetries;
 
   private ChatBench(Options opts) {
     this.opts = opts;
     // One event loop: the generator owns exactly one core (taskset), like the server.
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(2)
       .setBlockedThreadCheckInterval(60_000));
-    this.web = DevSignIn.client(vertx);
+    this.web = ChatClient.webClient(vertx);
     this.load = new Load(vertx, opts);
     opts.serverPids.forEach(pid -> probes.add(new ServerProbe(pid)));
   }
@@ -73,30 +80,30 @@ public final class ChatBench {
   private void setUp() throws Exception {
     long t0 = System.nanoTime();
     int subUsers = opts.subscribers == 0 ? 0 : (opts.subscribers + opts.socketsPerUser - 1) / opts.socketsPerUser;
-    List<Supplier<Future<DevSignIn>>> signIns = new ArrayList<>();
-    List<DevSignIn> subUserSessions = new ArrayList<>();
-    List<DevSignIn> pubUserSessions = new ArrayList<>();
+    List<Supplier<Future<ChatClient>>> signIns = new ArrayList<>();
+    List<ChatClient> subUserSessions = new ArrayList<>();
+    List<ChatClient> pubUserSessions = new ArrayList<>();
     for (int u = 0; u < subUsers; u++) {
       String name = opts.userPrefix + "-sub-" + u;
-      signIns.add(() -> DevSignIn.signIn(web, opts.subUrl, name).onSuccess(subUserSessions::add));
+      signIns.add(() -> signIn(opts.subUrl, name).onSuccess(subUserSessions::add));
     }
     for (int p = 0; p < publishersWanted(); p++) {
       String name = opts.userPrefix + "-pub-" + p;
-      signIns.add(() -> DevSignIn.signIn(web, opts.url, name).onSuccess(pubUserSessions::add));
+      signIns.add(() -> signIn(opts.url, name).onSuccess(pubUserSessions::add));
     }
     await(load.onLoop(() -> load.bounded(signIns, 8)));
     long signInMs = ms(System.nanoTime() - t0);
     log("signed in %d users in %d ms", signIns.size(), signInMs);
 
-    DevSignIn creator = pubUserSessions.isEmpty() ? subUserSessions.get(0) : pubUserSessions.get(0);
+    ChatClient creator = pubUserSessions.isEmpty() ? subUserSessions.get(0) : pubUserSessions.get(0);
     List<Supplier<Future<Void>>> creates = new ArrayList<>();
     for (int c = 0; c < opts.channels; c++) {
       String name = opts.channel(c);
-      creates.add(() -> creator.createChannel(name));
+      creates.add(() -> createChannel(creator, name, 5));
     }
     await(load.onLoop(() -> load.bounded(creates, 1)));
-    if (DevSignIn.csrfRetries > 0) {
-      log("%d channel creation(s) met a stale CSRF token (403) and were retried", DevSignIn.csrfRetries);
+    if (csrfRetries > 0) {
+      log("%d channel creation(s) met a stale CSRF token (403) and were retried", csrfRetries);
     }
 
     List<Long> heapBefore = new ArrayList<>();
@@ -152,6 +159,38 @@ public final class ChatBench {
       .put("connectMs", connectMs)
       .put("sockets", connects.size())
       .put("servers", servers);
+  }
+
+  /** One bench user signed in exactly as a browser does, through the node's dev provider (the test kit's flow). */
+  private Future<ChatClient> signIn(String baseUrl, String name) {
+    ChatClient user = new ChatClient(vertx, web, baseUrl);
+    return DevSignIn.signIn(user, name).map(done -> user);
+  }
+
+  /**
+   * Creates a channel through the REST API (CSRF double submit); an existing one is fine. The node
+   * rotates the CSRF token after each accepted POST but stores the session after the response, so a
+   * POST right after another can meet the previous token and get 403 (a race of the node's session
+   * store, reported with the results). Refresh the token and retry then.
+   */
+  private Future<Void> createChannel(ChatClient creator, String name, int attempts) {
+    Future<String> token = creator.cookie(ChatClient.CSRF_COOKIE) != null
+      ? Future.succeededFuture(creator.cookie(ChatClient.CSRF_COOKIE))
+      : creator.send(HttpMethod.GET, "/api/providers", null, Map.of()).map(r -> creator.cookie(ChatClient.CSRF_COOKIE));
+    return token
+      .compose(csrf -> creator.send(HttpMethod.POST, "/api/channels", new JsonObject().put("name", name).encode(),
+        Map.of(ChatClient.CSRF_HEADER, csrf, "Content-Type", "application/json")))
+      .compose(r -> {
+        if (r.statusCode() == 201 || r.statusCode() == 409) {
+          return Future.<Void>succeededFuture();
+        }
+        if (r.statusCode() == 403 && attempts > 1) {
+          csrfRetries++;
+          return creator.send(HttpMethod.GET, "/api/providers", null, Map.of())
+            .compose(x -> createChannel(creator, name, attempts - 1));
+        }
+        return Future.failedFuture("creating channel " + name + " answered " + r.statusCode() + ": " + r.bodyAsString());
+      });
   }
 
   private int publishersWanted() {

@@ -2,18 +2,18 @@ package io.vertxchat.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertxchat.contract.Addresses;
+import io.vertxchat.testkit.BridgeClient;
 import org.HdrHistogram.Histogram;
 
-import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * The sockets and the traffic. Everything here runs on the generator's single event loop, so no
- * field needs a lock; the orchestrating main thread only talks to it through {@link #onLoop}.
+ * field needs a lock; the orchestrating main thread only talks to it through {@link #onLoop}. The
+ * sockets are the test kit's {@link BridgeClient}s (the tests' client), in its raw mode: frames
+ * reach the handlers here undecoded.
  *
  * <p>Every published text starts with {@code ~B~<publisher>~<seq>~<sendNanos>~}: a subscriber
  * finds it in the raw frame without a JSON parse (the generator must stay cheaper than the server),
@@ -29,7 +31,8 @@ import java.util.function.Supplier;
  */
 final class Load {
   private static final byte[] MARK = "~B~".getBytes();
-  private static final String PING = "{\"type\":\"ping\"}";
+  /** Browsers ping every 5 s. */
+  private static final long PING_EVERY_MS = 5_000;
   private static final long MAX_LATENCY_US = 120_000_000L;
   private static final long SUBSCRIBE_TIMEOUT_MS = 60_000;
   private static final boolean DEBUG = System.getenv("BENCH_DEBUG") != null;
@@ -38,8 +41,7 @@ final class Load {
   final class Sub {
     final int channel;
     final int[] lastSeq;
-    final Promise<Void> ready = Promise.promise();
-    WebSocket ws;
+    BridgeClient socket;
 
     Sub(int channel) {
       this.channel = channel;
@@ -51,19 +53,6 @@ final class Load {
       ByteBuf buf = ((BufferInternal) buffer).getByteBuf();
       if (DEBUG) {
         System.err.println("[frame] " + buffer.toString());
-      }
-      if (!ready.future().isComplete()) {
-        // Until the join is proven, look for the history reply first: it may quote an earlier
-        // bench message (with its marker) when the channel already has history.
-        String text = buffer.toString();
-        if (text.contains("\"address\":\"bench.h.")) {
-          ready.tryComplete();
-          otherFrames++;
-          return;
-        } else if (text.contains("\"type\":\"err\"") || text.contains("failureCode")) {
-          ready.tryFail("subscribe refused: " + text);
-          return;
-        }
       }
       int at = indexOf(buf, MARK);
       if (at < 0) {
@@ -106,7 +95,7 @@ final class Load {
   final class Pub {
     final int index;
     final int[] channels;
-    WebSocket ws;
+    BridgeClient socket;
     int seq;
     long sentInStep;
     int next;
@@ -125,9 +114,10 @@ final class Load {
       while (text.length() < opts.textBytes) {
         text.append('x');
       }
-      String frame = "{\"type\":\"send\",\"address\":\"chat.send\",\"replyAddress\":\"bench.r." + index + "." + sq + "."
-        + ch + "." + now + "\",\"body\":{\"channel\":\"" + opts.channel(ch) + "\",\"text\":\"" + text + "\"}}";
-      ws.writeTextMessage(frame);
+      // Written by hand, cheaper than a JsonObject; the reply address carries what the reply is timed by.
+      String frame = "{\"type\":\"send\",\"address\":\"" + Addresses.SEND + "\",\"replyAddress\":\"bench.r." + index + "."
+        + sq + "." + ch + "." + now + "\",\"body\":{\"channel\":\"" + opts.channel(ch) + "\",\"text\":\"" + text + "\"}}";
+      socket.writeText(frame);
       sentInStep++;
       if (now >= s.windowStart && now < s.windowEnd) {
         s.sent++;
@@ -187,11 +177,11 @@ final class Load {
 
   private final Vertx vertx;
   private final Options opts;
+  /** One client for every socket (kept in a field: a collected Vert.x client closes its pool). */
   private final WebSocketClient client;
   final List<Sub> subs = new ArrayList<>();
   final List<Pub> pubs = new ArrayList<>();
   final int[] subsPerChannel;
-  private final List<WebSocket> sockets = new ArrayList<>();
   volatile Step step;
   long otherFrames;
   long otherDeliveries;
@@ -199,7 +189,6 @@ final class Load {
   int connected;
   int joined;
   int closedUnexpectedly;
-  private int pingTick;
 
   Load(Vertx vertx, Options opts) {
     this.vertx = vertx;
@@ -211,16 +200,6 @@ final class Load {
       .setMaxMessageSize(1 << 22)
       .setTryUsePerMessageCompression(opts.deflate));
     this.subsPerChannel = new int[Math.max(1, opts.channels)];
-    // Browsers ping every 5 s; a fifth of the sockets each second spreads the pings out.
-    vertx.setPeriodic(1_000, id -> {
-      int tick = pingTick++ % 5;
-      for (int i = tick; i < sockets.size(); i += 5) {
-        WebSocket ws = sockets.get(i);
-        if (!ws.isClosed()) {
-          ws.writeTextMessage(PING);
-        }
-      }
-    });
   }
 
   /** Runs a task on the generator's event loop and returns its result to the calling thread. */
@@ -230,57 +209,50 @@ final class Load {
     return promise.future();
   }
 
-  Future<WebSocket> connect(String baseUrl, String cookie) {
-    URI uri = URI.create(baseUrl);
-    WebSocketConnectOptions options = new WebSocketConnectOptions()
-      .setHost(uri.getHost())
-      .setPort(uri.getPort())
-      .setURI("/eventbus/websocket")
-      .addHeader("Cookie", cookie)
-      .addHeader("Origin", uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort());
-    return client.connect(options).onSuccess(ws -> {
-      sockets.add(ws);
-      open++;
-      ws.closeHandler(v -> {
-        open--;
-        closedUnexpectedly++;
+  /** A signed-in socket that pings like a browser (spread out: each from its own connect time). */
+  private Future<BridgeClient> connect(String baseUrl, String cookie, Handler<Buffer> frames) {
+    return BridgeClient.connect(vertx, baseUrl, BridgeClient.options()
+        .client(client)
+        .cookie(cookie)
+        .pingEvery(PING_EVERY_MS)
+        .onRawFrame(frames))
+      .onSuccess(socket -> {
+        open++;
+        socket.closed().onComplete(v -> {
+          open--;
+          closedUnexpectedly++;
+        });
       });
-    });
   }
 
-  /** Opens a subscriber: connect, register its channel, then a history request proves the join. */
+  /** Opens a subscriber: connect, then register its channel, proven by a round trip (the kit's subscribe). */
   Future<Void> subscribe(String baseUrl, String cookie, int channel, int id) {
     Sub sub = new Sub(channel);
     subs.add(sub);
     subsPerChannel[channel]++;
-    return connect(baseUrl, cookie).compose(ws -> {
-      sub.ws = ws;
+    String name = opts.channel(channel);
+    return connect(baseUrl, cookie, sub::frame).compose(socket -> {
+      sub.socket = socket;
       connected++;
-      long timer = vertx.setTimer(SUBSCRIBE_TIMEOUT_MS, t -> sub.ready.tryFail("socket " + id + " was not joined to "
-        + opts.channel(channel) + " within " + SUBSCRIBE_TIMEOUT_MS + " ms (closed: " + ws.isClosed() + ")"));
-      sub.ready.future().onComplete(r -> {
-        vertx.cancelTimer(timer);
-        if (r.succeeded()) {
-          joined++;
+      Future<?> join = System.getenv("BENCH_NO_REGISTER") == null
+        ? socket.subscribeAsync(Addresses.channel(name), SUBSCRIBE_TIMEOUT_MS)
+        : socket.requestAsync(Addresses.HISTORY, new JsonObject().put("channel", name).put("limit", 1), SUBSCRIBE_TIMEOUT_MS);
+      return join.transform(r -> {
+        if (r.failed()) {
+          return Future.failedFuture("socket " + id + " was not joined to " + name + ": " + r.cause().getMessage()
+            + " (closed: " + socket.isClosed() + ")");
         }
+        joined++;
+        return Future.<Void>succeededFuture();
       });
-      ws.handler(sub::frame);
-      String address = "chat.channel." + opts.channel(channel);
-      if (System.getenv("BENCH_NO_REGISTER") == null) {
-        ws.writeTextMessage("{\"type\":\"register\",\"address\":\"" + address + "\"}");
-      }
-      ws.writeTextMessage("{\"type\":\"send\",\"address\":\"chat.history\",\"replyAddress\":\"bench.h." + id
-        + "\",\"body\":{\"channel\":\"" + opts.channel(channel) + "\",\"limit\":1}}");
-      return sub.ready.future();
     });
   }
 
   Future<Void> publisher(String baseUrl, String cookie, int index, int[] channels) {
     Pub pub = new Pub(index, channels);
     pubs.add(pub);
-    return connect(baseUrl, cookie).map(ws -> {
-      pub.ws = ws;
-      ws.handler(pub::frame);
+    return connect(baseUrl, cookie, pub::frame).map(socket -> {
+      pub.socket = socket;
       return null;
     });
   }
