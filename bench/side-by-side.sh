@@ -7,17 +7,19 @@
 # everything listens on 127.0.0.1 only and every step is bounded by a timeout.
 #
 #   bench/side-by-side.sh
-#   SUBSCRIBERS=1000,5000 RATES_1000=20,60,200 RATES_5000=4,20 REPEAT=3 DURATION=10 WARMUP=10 bench/side-by-side.sh
+#   SUBSCRIBERS=1000,5000 RATES_1000=50,150,250 RATES_5000=4,28 REPEAT=3 DURATION=10 WARMUP=10 bench/side-by-side.sh
 #
 # Knobs (environment): SUBSCRIBERS (comma list, 1000,5000), RATES_<N> (msgs/s of the one publisher
-# at N subscribers), RATES (for an N without RATES_<N>; 10,20,40), REPEAT (3), DURATION (10 s),
-# WARMUP (10 s), DRAIN (5 s), SERVERS (sio,vx,chat; add eb for the stock bridge), STOP_ON_FAIL
-# (true: a server whose point fails is not tried at higher rates for that N), P99_LIMIT_MS (100),
+# at N subscribers; RATES_1000=50,150,250 and RATES_5000=4,28), RATES (any other N; 10,20,40),
+# REPEAT (3), DURATION (10 s), WARMUP (10 s), DRAIN (5 s), SERVERS (sio,vx,chat; add eb for the
+# stock bridge), STOP_ON_FAIL (true: a server whose point fails is not tried at higher rates for
+# that N), P99_LIMIT_MS (100),
 # SOCKETS_PER_USER (1000: signed-in users for the product = ceil((N+1)/this)), SERVER_CPU (1),
 # GEN_CPU (0), CHAT_HEAP (2g), PEER_SRC (/work/shared/peer), OUT_DIR (bench/out/side-by-side-<UTC>),
 # KEEP_TMP (set: keep the temp dir with the peer copy and PostgreSQL's data).
 #
-# Output: OUT_DIR/runs.jsonl (one generator line per run, plus "rep" and "load1"), table.md
+# Output: OUT_DIR/runs.jsonl (one generator line per run, plus rep, load1, wall_s,
+# machine_busy_cores and for the product pg_cpu_s_whole_run), table.md
 # (python3 bench/side_by_side.py OUT_DIR), COMMAND, machine.txt (load before and after), logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +52,9 @@ ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # The exact command, with every knob's effective value.
 COMMAND="SUBSCRIBERS=$SUBSCRIBERS"
+# Defaults: the sitting of bench/RESULTS.md "Side by side" (the issue's targets are the top points).
+RATES_1000="${RATES_1000:-50,150,250}"
+RATES_5000="${RATES_5000:-4,28}"
 for n in ${SUBSCRIBERS//,/ }; do
   var="RATES_$n"; COMMAND+=" $var=${!var:-${RATES:-10,20,40}}"
 done
@@ -93,6 +98,8 @@ stop_pid() {
   wait "$pid" 2>/dev/null || true
 }
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 cp -r "$PEER_SRC" "$PEER"
 chmod -R u+w "$PEER"
@@ -114,7 +121,7 @@ if has chat; then
   PG_PID="$(head -1 "$LOCAL_PG_DATA/pg/postmaster.pid")"
   taskset -a -cp "$SERVER_CPU" "$PG_PID" >/dev/null   # already inherited from pg_ctl; make sure
 fi
-echo "versions: socket.io $(node -p "require('$PEER/socketio/node_modules/socket.io/package.json').version" 2>/dev/null || echo -), vert.x (peers) $(grep -m1 -o '<vertx.version>[^<]*' "$PEER/loadgen/pom.xml" | cut -d'>' -f2), product $(git rev-parse --short HEAD)" >>"$OUT_DIR/machine.txt"
+echo "versions: socket.io $(node -p "require('$PEER/socketio/node_modules/socket.io/package.json').version" 2>/dev/null || echo -), vert.x (peers) $(grep -m1 -o '<vertx.version>[^<]*' "$PEER/loadgen/pom.xml" | cut -d'>' -f2), product $(git log -1 --format=%h -- src pom.xml conf webroot) (last commit touching the product)" >>"$OUT_DIR/machine.txt"
 
 # pg_cpu: CPU seconds of the postmaster and its children (the backends), from /proc.
 pg_cpu() {
@@ -131,6 +138,9 @@ for p in os.listdir("/proc"):
 print(total / os.sysconf("SC_CLK_TCK"))
 EOF
 }
+
+# busy: CPU seconds of the whole machine (user+nice+system+irq+softirq) since boot, from /proc/stat.
+busy() { awk '/^cpu /{print ($2+$3+$4+$7+$8)/100; exit}' /proc/stat; }
 
 # wait_port PORT PID NAME: bounded (120 s) wait until the port accepts connections.
 wait_port() {
@@ -191,25 +201,28 @@ start_server() {
 
 # one_run KEY N RATE REP: one generator run, its JSON line appended to runs.jsonl.
 one_run() {
-  local s="$1" n="$2" rate="$3" rep="$4" extra=() line load pg0 pg1 t0 t1 jvm=false
+  local s="$1" n="$2" rate="$3" rep="$4" extra=() line load pg0 pg1 b0 b1 t0 t1 jvm=false
   [ "$s" = chat ] && extra+=(--cookies "$OUT_DIR/cookies-$n.txt")
   # Heap per socket (jcmd GC.run + GC.heap_info, several seconds) only on a server's first run at
   # this N: later runs reuse a process whose heap and RSS have already grown.
   if [ -z "${MEASURED[$s-$n]:-}" ]; then jvm="${JVM[$s]}"; MEASURED[$s-$n]=1; fi
   load="$(cut -d' ' -f1 /proc/loadavg)"
-  pg0="$(pg_cpu)"; t0="$(date +%s.%N)"
+  pg0="$(pg_cpu)"; b0="$(busy)"; t0="$(date +%s.%N)"
   log "$s: $n subscribers, $rate msg/s, run $rep/$REPEAT (load $load)"
   echo "== $s N=$n rate=$rate rep=$rep" >>"$OUT_DIR/logs/gen.log"
   line="$(timeout 300 taskset -c "$GEN_CPU" java $GEN_JAVA_OPTS -jar "$PEER/loadgen/target/loadgen.jar" \
     --proto "${PROTO[$s]}" --url "${URL[$s]}" --server-pid "${SPID[$s]}" --server-jvm "$jvm" --label "$s" \
     --clients "$n" --rooms 1 --publishers 1 --rate "$rate" --duration "$DURATION" --warmup "$WARMUP" --drain "$DRAIN" \
     ${extra[@]+"${extra[@]}"} 2>>"$OUT_DIR/logs/gen.log" | grep '^{' | tail -1)" || true
-  pg1="$(pg_cpu)"; t1="$(date +%s.%N)"
+  pg1="$(pg_cpu)"; b1="$(busy)"; t1="$(date +%s.%N)"
   if [ -z "$line" ]; then
     log "$s: the generator gave no result (see logs/gen.log)"
     line="{\"label\":\"$s\",\"clients\":$n,\"rate\":$rate,\"failed_run\":true}"
   fi
+  # machine_busy_cores: the whole machine's CPU use over the whole run (2 = both cores busy, so
+  # something else competed with the server or the generator).
   local extra_json="\"rep\":$rep,\"load1\":$load,\"wall_s\":$(python3 -c "print(round($t1-$t0,1))")"
+  extra_json+=",\"machine_busy_cores\":$(python3 -c "print(round(($b1-$b0)/($t1-$t0),2))")"
   [ "$s" = chat ] && extra_json+=",\"pg_cpu_s_whole_run\":$(python3 -c "print(round($pg1-$pg0,3))")"
   echo "{$extra_json,${line#\{}" >>"$RUNS"
   sleep 2   # the server has just closed N sockets; let it settle before the next server's run

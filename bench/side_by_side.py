@@ -22,6 +22,14 @@ NAMES = {
     "chat": "**vertx-chat** (the product, + PostgreSQL)",
 }
 ORDER = ["vx", "sio", "eb", "chat"]
+# A run is marked noisy (*) when something else took the generator's core: its event loop stalled
+# (a 1 ms tick arrived this late) although the generator itself was not saturated.
+NOISY_STALL_MS = 100
+GEN_SATURATED = 0.9
+
+
+def noisy(r):
+    return r.get("tick_gap_max_ms", 0) > NOISY_STALL_MS and r.get("gen_cpu_util", 0) < GEN_SATURATED
 
 
 def load(path):
@@ -52,6 +60,8 @@ def point(runs, limit):
     good = [r for r in runs if not r.get("failed_run")]
     for r in good:
         r["cpu_us_per_delivery"] = cpu_us_per_delivery(r)
+        if not r.get("delivered"):
+            r["p99_ms"] = r["p50_ms"] = float("inf")  # nothing arrived: no latency, and a failure
     p99 = med(good, "p99_ms")
     ok = bool(good) and len(good) == len(runs) and p99 is not None and p99 < limit and all(map(run_ok_except_p99, runs))
     return {
@@ -59,9 +69,10 @@ def point(runs, limit):
         "dps": med(good, "delivered_per_s"), "lost": sum(r.get("lost", 0) for r in good),
         "ack_p99": med(good, "ack_p99_ms"), "ack_failed": sum(r.get("ack_failed", 0) for r in good),
         "cpu_us": med(good, "cpu_us_per_delivery"), "cpu_util": med(good, "server_cpu_util"),
-        "gen_util": med(good, "gen_cpu_util"), "load1": med(good, "load1"),
+        "gen_util": med(good, "gen_cpu_util"), "load1": med(good, "load1"), "busy": med(good, "machine_busy_cores"),
         "pg_cpu": med(good, "pg_cpu_s_whole_run"), "other_cpu": med(good, "other_procs_cpu_s"),
-        "connect_s": med(good, "connect_s"), "p99s": [r.get("p99_ms") for r in good],
+        "connect_s": med(good, "connect_s"), "p99s": [(r.get("p99_ms"), noisy(r)) for r in good],
+        "stall": med(good, "tick_gap_max_ms"), "noisy": sum(1 for r in good if noisy(r)),
         "short": sum(1 for r in good if r.get("subs_ready") != r.get("clients") or r.get("sent", 0) < 0.98 * r.get("target_sent", 0)),
     }
 
@@ -77,6 +88,8 @@ def group(lines):
 def fmt(v, digits=1):
     if v is None:
         return "-"
+    if v == float("inf"):
+        return "none arrived"
     if isinstance(v, float) and v >= 1000:
         return f"{v:,.0f}"
     return f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}"
@@ -93,7 +106,8 @@ def table(out_dir, limit):
     out = []
     cmd = os.path.join(out_dir, "COMMAND")
     if os.path.exists(cmd):
-        out.append("Command: `" + open(cmd).read().strip() + "`\n")
+        lines_ = [l.strip() for l in open(cmd) if l.strip() and not l.startswith("#")]
+        out.append("Command: `" + " ".join(lines_) + "`\n")
     mach = os.path.join(out_dir, "machine.txt")
     if os.path.exists(mach):
         out.append("```\n" + open(mach).read().strip() + "\n```\n")
@@ -124,29 +138,36 @@ def table(out_dir, limit):
             nxt = f"{rate_str(higher[0])} msg/s: {'passes' if q['pass'] else 'fails'}, p99 {fmt(q['p99'])} ms"
             if q["lost"]:
                 nxt += f", lost {q['lost']:,}"
+            if q["gen_util"] is not None and q["gen_util"] >= GEN_SATURATED:
+                nxt += f" (the generator at {q['gen_util']:.0%} of its core: the limit may be the generator)"
         elif passing:
             nxt = "none tried (passes every point)"
         else:
-            nxt = "-"
+            nxt = "not tried (stops at a failing point)"
         if p["gen_util"] is not None and p["gen_util"] >= 0.9:
             nxt += f"; generator at {p['gen_util']:.0%} of its core"
+        if p["noisy"]:
+            nxt += f"; {p['noisy']} of {p['runs']} runs at this point noisy*"
         out.append(f"| {n:,} | {NAMES.get(server, server)} | {head} | {fmt(p['p50'])} | {fmt(p['p99'])} | {p['lost']:,} | "
                    f"{fmt(p['cpu_us'], 2)} | {fmt(rss)} | {fmt(heap) if heap >= 0 else '-'} | {nxt} |")
     out.append("")
-    out.append("Every point (medians of the runs; p99 of each run in brackets):\n")
+    out.append(f"\\* noisy run: the generator's event loop stalled > {NOISY_STALL_MS} ms while it used under "
+               f"{GEN_SATURATED:.0%} of its core, so something else had its CPU.\n")
+    out.append("Every point (medians of the runs; p99 of each run in brackets, * = noisy run):\n")
     out.append("| subscribers | server | msg/s | runs | deliveries/s | p50 ms | p99 ms | lost | ack p99 ms | "
-               "server CPU % | CPU µs/delivery | generator CPU % | PG CPU s (whole run) | other procs CPU s | load 1 min | pass |")
-    out.append("|" + "---|" * 16)
+               "server CPU % | CPU µs/delivery | generator CPU % | generator max stall ms | PG CPU s (whole run) | "
+               "machine busy cores (whole run) | load 1 min | pass |")
+    out.append("|" + "---|" * 17)
     for k in keys:
         server, n = k
         for rate in sorted(g[k]):
             p = point(g[k][rate], limit)
-            p99s = ", ".join(fmt(x) for x in p["p99s"])
+            p99s = ", ".join(fmt(x) + ("*" if z else "") for x, z in p["p99s"])
             out.append(f"| {n:,} | {server} | {rate_str(rate)} | {p['runs']} | {fmt(p['dps'], 0)} | {fmt(p['p50'])} | "
                        f"{fmt(p['p99'])} [{p99s}] | {p['lost']:,} | {fmt(p['ack_p99']) if server == 'chat' else '-'} | "
                        f"{fmt(None if p['cpu_util'] is None else 100 * p['cpu_util'])} | {fmt(p['cpu_us'], 2)} | "
-                       f"{fmt(None if p['gen_util'] is None else 100 * p['gen_util'])} | "
-                       f"{fmt(p['pg_cpu'], 2) if server == 'chat' else '-'} | {fmt(p['other_cpu'], 2)} | {fmt(p['load1'], 2)} | "
+                       f"{fmt(None if p['gen_util'] is None else 100 * p['gen_util'])} | {fmt(p['stall'])} | "
+                       f"{fmt(p['pg_cpu'], 2) if server == 'chat' else '-'} | {fmt(p['busy'], 2)} | {fmt(p['load1'], 2)} | "
                        f"{'yes' if p['pass'] else 'no'} |")
     return "\n".join(out)
 
