@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmark scenarios of bench/RESULTS.md on this machine, on 127.0.0.1 only:
 # PostgreSQL as in scripts/dev.sh (in bench/.benchdb), the server pinned to core 0 and the load
-# generator pinned to core 1 (taskset). One JSON line per run goes to bench/results/<scenario>.jsonl.
+# generator pinned to core 1 (taskset). Output goes OUTSIDE the tracked tree, to one folder per
+# invocation (printed at the start and the end): OUT_DIR, by default bench/out/<UTC time>-<scenarios>/
+# (git-ignored), with one JSON line per run in <scenario>.jsonl, COMMAND (this invocation, with
+# every knob's value), commands.txt (each generator command exactly as run) and server-*.log.
+# To keep a run that bench/RESULTS.md cites, copy its folder to bench/results/<date>-<name>/.
 #
 #   bench/run.sh fanout-1000 fanout-5000 channels writes idle cross-node   (or: all)
 #
@@ -9,11 +13,12 @@
 # DURATION (10 s), SERVER_CPU (0), BENCH_CPU (1),
 # SERVER_HEAP (2g), RATES_<SCENARIO> (comma list, msgs/s over all publishers), STOP_ON_FAIL (true:
 # stop raising the rate at the first failing point), PROFILE (set: JFR of the first measured run
-# into bench/results/<scenario>.jfr), CHAT_* passed through to the server.
+# into OUT_DIR/<scenario>.jfr), OUT_DIR, CHAT_* passed through to the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-OUT="$ROOT/bench/results"
+[ $# -eq 0 ] && set -- all
+OUT="${OUT_DIR:-$ROOT/bench/out/$(date -u +%Y-%m-%dT%H%M%SZ)-$(IFS=+; echo "$*")}"
 mkdir -p "$OUT"
 
 REPEAT="${REPEAT:-3}"
@@ -30,6 +35,19 @@ HZ_B="${BENCH_HZ_PORT_B:-15702}"
 DATA="$ROOT/bench/.benchdb"
 OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 ulimit -n 65536 2>/dev/null || true
+
+# The exact invocation: every knob's effective value, then the scenarios.
+{
+  printf 'REPEAT=%s WARMUP=%s JIT_WARMUP=%s DURATION=%s STOP_ON_FAIL=%s SERVER_CPU=%s BENCH_CPU=%s SERVER_HEAP=%s' \
+    "$REPEAT" "$WARMUP" "${JIT_WARMUP:-20}" "$DURATION" "${STOP_ON_FAIL:-true}" "$SERVER_CPU" "$BENCH_CPU" "$SERVER_HEAP"
+  for v in RATES_FANOUT_1000 RATES_FANOUT_5000 RATES_CHANNELS RATES_WRITES RATES_CROSS IDLE_SECONDS PROFILE; do
+    [ -n "${!v:-}" ] && printf ' %s=%s' "$v" "${!v}"
+  done
+  printf ' bench/run.sh %s\n' "$*"
+  echo "# commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), started $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uptime)"
+} >"$OUT/COMMAND"
+echo "== output: $OUT" >&2
+echo "== command: $(head -1 "$OUT/COMMAND")" >&2
 
 LOCAL_PG_DATA="$DATA" LOCAL_PG_PORT="$PG_PORT" LOCAL_PG_PREFIX="taskset -c $SERVER_CPU"
 source scripts/local-pg.sh
@@ -89,19 +107,19 @@ stop_nodes() {
 
 bench() {
   local scenario="$1"; shift
-  echo "== $scenario: java -jar bench/target/chat-bench.jar $*" | tee -a "$OUT/commands.txt" >&2
-  local extra=()
-  [ -n "${PROFILE:-}" ] && extra+=(--jfr="$OUT/$scenario.jfr")
-  taskset -c "$BENCH_CPU" java -Xms1g -Xmx2g -jar bench/target/chat-bench.jar \
-    --repeat="$REPEAT" --warmup="$WARMUP" --jit-warmup="${JIT_WARMUP:-20}" --duration="$DURATION" --stop-on-fail="${STOP_ON_FAIL:-true}" \
-    --pg-pid="$(head -1 "$DATA/pg/postmaster.pid")" \
-    ${extra[@]+"${extra[@]}"} "$@" | tee "$OUT/$scenario.jsonl" || echo "== $scenario: the generator failed" >&2
+  local cmd=(taskset -c "$BENCH_CPU" java -Xms1g -Xmx2g -jar bench/target/chat-bench.jar
+    --repeat="$REPEAT" --warmup="$WARMUP" --jit-warmup="${JIT_WARMUP:-20}" --duration="$DURATION"
+    --stop-on-fail="${STOP_ON_FAIL:-true}" --pg-pid="$(head -1 "$DATA/pg/postmaster.pid")")
+  [ -n "${PROFILE:-}" ] && cmd+=(--jfr="$OUT/$scenario.jfr")
+  cmd+=("$@")
+  echo "== $scenario: ${cmd[*]}" | tee -a "$OUT/commands.txt" >&2
+  "${cmd[@]}" | tee "$OUT/$scenario.jsonl" || echo "== $scenario: the generator failed" >&2
 }
 
 single() {
   local scenario="$1"; shift
   fresh_db
-  # A one-member cluster, as a production node runs (and the non-clustered mode cannot sign in yet).
+  # A one-member cluster, as a production node runs.
   start_node "$scenario" "$PORT_A" CHAT_CLUSTER=true CHAT_CLUSTER_NAME="bench-$$-$scenario" CHAT_CLUSTER_PORT="$HZ_A"
   bench "$scenario" --url="http://127.0.0.1:$PORT_A" --server-pid="$NODE_PID" --channel-prefix="$scenario" "$@"
   stop_nodes
@@ -145,7 +163,6 @@ run_scenario() {
   esac
 }
 
-[ $# -eq 0 ] && set -- all
 for s in "$@"; do
   if [ "$s" = all ]; then
     for t in fanout-1000 fanout-5000 channels writes idle cross-node; do run_scenario "$t"; done
@@ -153,3 +170,4 @@ for s in "$@"; do
     run_scenario "$s"
   fi
 done
+echo "== output: $OUT (python3 bench/summarize.py $OUT)" >&2

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Prints a Markdown table per scenario from bench/results/*.jsonl: the median of the repeated
-runs at each rate (each figure its own median), as the generator's summary line computed it."""
+"""Prints a Markdown table per scenario from DIR/*.jsonl, one folder of bench/run.sh output (the
+newest bench/out/* folder when no DIR is given; kept runs are in bench/results/<date>-<name>/): the
+median of the repeated runs at each rate (each figure its own median), as the generator's summary
+line computed it.  Usage: summarize.py [DIR]"""
 import glob
 import json
 import os
@@ -49,5 +51,13 @@ def main(directory):
                   f"{summary['lastPassingRate']}")
 
 
+def newest_output():
+    runs = [d for d in glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "out", "*"))
+            if glob.glob(os.path.join(d, "*.jsonl")) and not os.path.basename(d).startswith("side-by-side-")]
+    if not runs:
+        sys.exit("no bench/out/* folder with .jsonl files; give a folder, e.g. bench/results/2026-12-01-run3")
+    return max(runs, key=os.path.getmtime)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "results"))
+    main(sys.argv[1] if len(sys.argv) > 1 else newest_output())
