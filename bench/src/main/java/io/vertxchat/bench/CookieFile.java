@@ -1,6 +1,8 @@
 package io.vertxchat.bench;
 
-import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertxchat.testkit.ChatClient;
+import io.vertxchat.testkit.DevSignIn;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -15,7 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Signs in N dev users (the same browser flow as the generator, {@link DevSignIn}), creates the
+ * Signs in N dev users (the same browser flow as the generator, the test kit's {@link DevSignIn}), creates the
  * channels, and writes one {@code Cookie} header value per line: the cookie file of the peer
  * generator's {@code --proto chat} (bench/side-by-side.sh).
  *
@@ -43,14 +45,14 @@ public final class CookieFile {
     }
     int users = Integer.parseInt(o.get("users"));
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    WebClient web = DevSignIn.client(vertx);
+    WebClient web = ChatClient.webClient(vertx);
     int code = 0;
     try {
       List<String> lines = new ArrayList<>();
-      DevSignIn first = null;
+      ChatClient first = null;
       for (int u = 0; u < users; u++) {
-        DevSignIn user = DevSignIn.signIn(web, o.get("url"), o.get("user-prefix") + "-" + u)
-          .await(60, TimeUnit.SECONDS);
+        ChatClient user = new ChatClient(vertx, web, o.get("url"));
+        DevSignIn.signIn(user, o.get("user-prefix") + "-" + u).await(60, TimeUnit.SECONDS);
         String cookie = user.cookieHeader();
         if (cookie.isEmpty()) {
           throw new IllegalStateException("user " + u + " signed in without a session cookie");
@@ -60,8 +62,13 @@ public final class CookieFile {
       }
       for (String channel : o.get("channels").split(",")) {
         if (!channel.isBlank() && first != null) {
-          Future<Void> created = first.createChannel(channel.trim());
-          created.await(30, TimeUnit.SECONDS);
+          // The kit's blocking POST carries the CSRF header; an existing channel (409) is fine.
+          ChatClient creator = first;
+          int status = vertx.executeBlocking(() -> creator.post("/api/channels",
+            new JsonObject().put("name", channel.trim())).statusCode()).await(30, TimeUnit.SECONDS);
+          if (status != 201 && status != 409) {
+            throw new IllegalStateException("creating channel " + channel + " answered " + status);
+          }
         }
       }
       Files.write(Path.of(o.get("out")), lines, StandardCharsets.UTF_8);
