@@ -61,6 +61,7 @@ final class ChannelWriter {
   private final ArrayDeque<String> ready = new ArrayDeque<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
   private int inFlight;
+  private boolean pumpScheduled;
   private MessageConsumer<JsonObject> forwarded;
 
   /**
@@ -138,7 +139,15 @@ final class ChannelWriter {
       queue.ready = true;
       ready.add(channel);
     }
-    pump();
+    // Start batches after the sends already queued on this event loop arrived too: a burst shares
+    // its first commits instead of each early send taking a store slot alone.
+    if (!pumpScheduled) {
+      pumpScheduled = true;
+      vertx.getOrCreateContext().runOnContext(v -> {
+        pumpScheduled = false;
+        pump();
+      });
+    }
   }
 
   /** Starts the next batches while store slots are free, each with the channels waiting now. */

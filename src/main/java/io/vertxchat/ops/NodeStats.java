@@ -176,10 +176,6 @@ public final class NodeStats {
     pgPing.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  public Timer pgPingTimer() {
-    return pgPing;
-  }
-
   // ---- Live figures
 
   public void socketOpened() {

@@ -55,13 +55,18 @@ final class BridgeConnection {
     if (closed) {
       return;
     }
-    if (socket.writeQueueFull()) {
-      LOG.info("closing socket {} of user {}: it is not reading and its write queue is full", id,
-        user == null ? null : user.getLong("id"));
-      close(BridgeCodes.TOO_SLOW, "too slow: reconnect and resume after your last id");
-      return;
+    try {
+      if (socket.writeQueueFull()) {
+        LOG.info("closing socket {} of user {}: it is not reading and its write queue is full", id,
+          user == null ? null : user.getLong("id"));
+        close(BridgeCodes.TOO_SLOW, "too slow: reconnect and resume after your last id");
+        return;
+      }
+      socket.write(frame);
+    } catch (IllegalStateException e) {
+      // The WebSocket closed under us (its close handler has not run yet): nothing to deliver.
+      closed = true;
     }
-    socket.write(frame);
   }
 
   void close(int code, String reason) {
