@@ -1,6 +1,7 @@
 package io.vertxchat.chat;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -105,7 +106,7 @@ public class ChatVerticle extends VerticleBase {
       });
   }
 
-  private <T> Future<Void> local(String address, io.vertx.core.Handler<Message<T>> handler) {
+  private <T> Future<Void> local(String address, Handler<Message<T>> handler) {
     MessageConsumer<T> consumer = vertx.eventBus().localConsumer(address, handler);
     consumers.add(consumer);
     return consumer.completion();

@@ -34,8 +34,8 @@ import java.util.Set;
  */
 public final class ChatBridge implements Handler<SockJSSocket> {
   private static final Logger LOG = LoggerFactory.getLogger(ChatBridge.class);
-  private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(10_000);
-  private static final DeliveryOptions JOIN = new DeliveryOptions().setSendTimeout(10_000);
+  /** Joins and requests to the chat verticle: its own store timeout and then some. */
+  private static final DeliveryOptions TO_CHAT = new DeliveryOptions().setSendTimeout(10_000);
 
   private final Vertx vertx;
   private final BridgeSockets sockets;
@@ -101,7 +101,7 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     // for history "after" its last id must not miss a message published in between.
     connection.socket.pause();
     Membership.Join request = new Membership.Join(join.channel(), connection.id, connection.publicUser);
-    vertx.eventBus().<JsonObject>request(Addresses.JOIN, request, JOIN).onComplete(reply -> {
+    vertx.eventBus().<JsonObject>request(Addresses.JOIN, request, TO_CHAT).onComplete(reply -> {
       if (connection.isClosed()) {
         if (reply.succeeded()) {
           leaveChat(connection, join.channel());
@@ -132,10 +132,10 @@ public final class ChatBridge implements Handler<SockJSSocket> {
   private void send(BridgeConnection connection, Send send) {
     Inbound request = new Inbound(connection.publicUser, send.body());
     if (send.replyAddress() == null) {
-      vertx.eventBus().send(send.address(), request, REQUEST);
+      vertx.eventBus().send(send.address(), request, TO_CHAT);
       return;
     }
-    vertx.eventBus().request(send.address(), request, REQUEST).onComplete(result -> {
+    vertx.eventBus().request(send.address(), request, TO_CHAT).onComplete(result -> {
       if (result.succeeded()) {
         connection.write(BridgeFrames.rec(send.replyAddress(), result.result().body()));
       } else {
