@@ -11,8 +11,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.sstore.ClusteredSessionStore;
 import io.vertx.ext.web.sstore.LocalSessionStore;
 import io.vertx.ext.web.sstore.SessionStore;
@@ -22,6 +20,7 @@ import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.http.auth.Admins;
 import io.vertxchat.http.auth.AuthRoutes;
 import io.vertxchat.http.auth.SignedOutSessions;
+import io.vertxchat.http.bridge.BridgeEndpoints;
 import io.vertxchat.http.bridge.ChatBridge;
 import io.vertxchat.http.auth.Avatars;
 import io.vertxchat.http.auth.DevIdentityProvider;
@@ -119,10 +118,7 @@ public class HttpVerticle extends VerticleBase {
 
     router.route().handler(sessions);
     router.route().handler(signedOut::handle);
-    // SockJS's xhr/jsonp transports read POST bodies through a body handler; bound what they may read
-    // (a batch of frames, each JSON-escaped inside a JSON array).
-    router.post("/eventbus/*").handler(BodyHandler.create().setBodyLimit(4L * maxFrameBytes));
-    router.route("/eventbus/*").subRouter(bridge(publicUrl));
+    BridgeEndpoints.mount(vertx, router, bridge, origin(publicUrl), maxFrameBytes);
 
     router.route("/api/*").handler(BodyHandler.create().setBodyLimit(16_384));
     router.route("/api/*").handler(csrf);
@@ -145,15 +141,6 @@ public class HttpVerticle extends VerticleBase {
     router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html"));
     router.route().failureHandler(HttpVerticle::failure);
     return router;
-  }
-
-  /** SockJS transports and the raw endpoint /eventbus/websocket, all handled by {@link ChatBridge}. */
-  private Router bridge(String publicUrl) {
-    SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
-      .setOrigin(origin(publicUrl))
-      .setRegisterWriteHandler(false)
-      .setInsertJSESSIONID(false);
-    return SockJSHandler.create(vertx, sockJs).socketHandler(bridge);
   }
 
   private static void securityHeaders(RoutingContext ctx) {

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * binds it to the Vert.x instance it built.
  *
  * <p>Product meters (Prometheus names): {@code chat_messages_stored_total},
- * {@code chat_fanout_deliveries_total}, {@code chat_store_latency_seconds},
+ * {@code chat_fanout_deliveries_total}, {@code chat_bridge_flushes_total}, {@code chat_store_latency_seconds},
  * {@code chat_trim_runs_total{result}}, {@code chat_trim_rows_total}, {@code chat_signins_total{provider}},
  * {@code chat_bridge_rejected_total{reason}}, {@code chat_rate_limited_total{action}},
  * {@code chat_bridge_sockets}, {@code chat_bridge_channels}, {@code chat_eventloop_delay_seconds},
@@ -39,6 +39,7 @@ public final class NodeStats {
   private final long startedAt = System.currentTimeMillis();
   private final Counter messagesStored;
   private final Counter fanoutDeliveries;
+  private final Counter bridgeFlushes;
   private final Timer storeLatency;
   private final Counter trimRows;
   private final Timer pgPing;
@@ -58,6 +59,9 @@ public final class NodeStats {
       .register(registry);
     fanoutDeliveries = Counter.builder("chat.fanout.deliveries")
       .description("Channel events written to a browser socket of this node")
+      .register(registry);
+    bridgeFlushes = Counter.builder("chat.bridge.flushes")
+      .description("WebSocket flushes: one per socket per event-loop turn that wrote to it, however many frames")
       .register(registry);
     storeLatency = Timer.builder("chat.store.latency")
       .description("Time to store one batch of messages in PostgreSQL")
@@ -121,6 +125,10 @@ public final class NodeStats {
   /** One message written to {@code sockets} local sockets. */
   public void fanoutDeliveries(int sockets) {
     fanoutDeliveries.increment(sockets);
+  }
+
+  public void bridgeFlushes(int sockets) {
+    bridgeFlushes.increment(sockets);
   }
 
   public void storeLatency(long nanos) {

@@ -2,7 +2,6 @@ package io.vertxchat.http.bridge;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.contract.Shapes;
 
@@ -18,7 +17,7 @@ final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
 
   final String id = UUID.randomUUID().toString();
-  final SockJSSocket socket;
+  final BridgeSocket socket;
   /** The session user's {@code User} JSON (with subject and email), or null when not signed in. */
   final JsonObject user;
   /** The same user as the contract's public {@code User}, built once for every request of the socket. */
@@ -30,7 +29,7 @@ final class BridgeConnection {
   boolean counted;
   private boolean closed;
 
-  BridgeConnection(SockJSSocket socket, JsonObject user, String sessionId) {
+  BridgeConnection(BridgeSocket socket, JsonObject user, String sessionId) {
     this.socket = socket;
     this.user = user;
     this.publicUser = user == null ? null : Shapes.publicUser(user);
@@ -51,7 +50,7 @@ final class BridgeConnection {
    * Writes a fan-out frame, unless this socket stopped reading: then it is closed rather than
    * let its queue grow without bound. The client resumes with {@code chat.history after} its last id.
    */
-  void deliver(Buffer frame) {
+  void deliver(MessageFrames frames) {
     if (closed) {
       return;
     }
@@ -62,7 +61,7 @@ final class BridgeConnection {
         close(BridgeCodes.TOO_SLOW, "too slow: reconnect and resume after your last id");
         return;
       }
-      socket.write(frame);
+      socket.deliver(frames);
     } catch (IllegalStateException e) {
       // The WebSocket closed under us (its close handler has not run yet): nothing to deliver.
       closed = true;

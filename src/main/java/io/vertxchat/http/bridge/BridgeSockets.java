@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Session;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.BridgeCodes;
 import io.vertxchat.http.auth.AuthRoutes;
@@ -21,12 +20,14 @@ import java.util.function.Predicate;
  * The life of the bridge's sockets on one HTTP verticle instance: admission (not while draining,
  * only from an allowed Origin, within the per-user limit counted node-wide), keep-alive (a socket
  * that stops pinging is closed, as the stock bridge does; a live socket keeps its session alive),
- * and the ends: sign-out on any node, drain, close.
+ * SockJS heartbeats, and the ends: sign-out on any node, drain, close.
  */
 final class BridgeSockets {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeSockets.class);
   private static final long PING_TIMEOUT_MS = 10_000;
   private static final long SESSION_TOUCH_MS = 60_000;
+  /** SockJS clients expect a heartbeat frame this often (the stock session's default). */
+  private static final long SOCKJS_HEARTBEAT_MS = 25_000;
 
   private final SessionStore sessionStore;
   private final Set<String> allowedOrigins;
@@ -44,11 +45,13 @@ final class BridgeSockets {
     this.socketsByUser = vertx.sharedData().getLocalMap("chat.sockets-by-user");
     vertx.setPeriodic(PING_TIMEOUT_MS / 2, id -> closeWhere(c -> System.currentTimeMillis() - c.lastSeen > PING_TIMEOUT_MS,
       BridgeCodes.GOING_AWAY, "no ping"));
+    // One timer for every socket of the instance, not one per socket as the stock SockJS session keeps.
+    vertx.setPeriodic(SOCKJS_HEARTBEAT_MS, id -> open.forEach(c -> c.socket.heartbeat()));
   }
 
   /** The socket as a connection, or null when it was refused (and closed with the reason). */
-  BridgeConnection admit(SockJSSocket socket) {
-    String origin = socket.headers().get("Origin");
+  BridgeConnection admit(BridgeSocket socket) {
+    String origin = socket.origin();
     if (stats.draining()) {
       stats.bridgeRejected("draining");
       socket.close(BridgeCodes.GOING_AWAY, "server going away, reconnect");
@@ -60,7 +63,7 @@ final class BridgeSockets {
       socket.close(BridgeCodes.ORIGIN_NOT_ALLOWED, "origin not allowed");
       return null;
     }
-    Session session = socket.webSession();
+    Session session = socket.session();
     JsonObject user = session == null ? null : session.get(AuthRoutes.SESSION_USER);
     BridgeConnection connection = new BridgeConnection(socket, user, session == null ? null : session.id());
     if (user != null) {

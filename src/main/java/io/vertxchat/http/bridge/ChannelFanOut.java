@@ -11,8 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * One outbound address on one HTTP verticle instance: a single event-bus consumer, however many
- * local sockets are subscribed, and each message's frame (encoded once, by its publisher) written
- * to all of them. The stock bridge instead registers a cluster-wide consumer per socket and encodes every
+ * local sockets are subscribed, and each message (encoded once, by its publisher) framed once per
+ * transport framing and those bytes written to all of them. The stock bridge instead registers a cluster-wide consumer per socket and encodes every
  * frame per socket (vert.x issue 3797).
  */
 final class ChannelFanOut {
@@ -20,15 +20,22 @@ final class ChannelFanOut {
   private final Set<BridgeConnection> members = new LinkedHashSet<>();
 
   ChannelFanOut(Vertx vertx, String address, Consumer<Integer> delivered) {
-    this.consumer = vertx.eventBus().consumer(address, message -> {
+    this.consumer = vertx.eventBus().consumer(address, event -> {
       if (members.isEmpty()) {
         return;
       }
       // Channel events arrive encoded once by their publisher; other streams are encoded here, once.
-      Buffer frame = message.body() instanceof ChannelEvent event ? event.frame() : BridgeFrames.rec(address, message.body());
-      // Copy: a slow socket may be dropped (and leave the set) while we write.
-      for (BridgeConnection member : members.toArray(new BridgeConnection[0])) {
-        member.deliver(frame);
+      Object body = event.body();
+      Buffer message = body instanceof ChannelEvent channelEvent ? channelEvent.frame() : BridgeFrames.rec(address, body);
+      // Each framing's wire frame is built once, here, and shared by every member.
+      MessageFrames frames = new MessageFrames(message);
+      try {
+        // Copy: a slow socket may be dropped (and leave the set) while we write.
+        for (BridgeConnection member : members.toArray(new BridgeConnection[0])) {
+          member.deliver(frames);
+        }
+      } finally {
+        frames.release();
       }
       delivered.accept(members.size());
     });

@@ -1,11 +1,9 @@
 package io.vertxchat.http.bridge;
 
-import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.BridgeCodes;
@@ -32,7 +30,7 @@ import java.util.Set;
  * and keeps sockets, {@link BridgeGuard} decides each frame, the chat verticle answers joins and
  * requests, {@link FanOuts} delivers channel events. This class only carries out the decisions.
  */
-public final class ChatBridge implements Handler<SockJSSocket> {
+public final class ChatBridge {
   private static final Logger LOG = LoggerFactory.getLogger(ChatBridge.class);
   /** Joins and requests to the chat verticle: its own store timeout and then some. */
   private static final DeliveryOptions TO_CHAT = new DeliveryOptions().setSendTimeout(10_000);
@@ -53,15 +51,14 @@ public final class ChatBridge implements Handler<SockJSSocket> {
     this.stats = NodeStats.of(vertx);
   }
 
-  @Override
-  public void handle(SockJSSocket socket) {
+  /** A socket opened on any transport ({@link BridgeEndpoints}). */
+  void handle(BridgeSocket socket) {
     BridgeConnection connection = sockets.admit(socket);
     if (connection == null) {
       return;
     }
     socket.setWriteQueueMaxSize(socketQueueBytes);
     socket.handler(buffer -> frame(connection, buffer));
-    socket.exceptionHandler(e -> LOG.debug("socket {} failed: {}", connection.id, e.toString()));
     socket.closeHandler(v -> closed(connection));
   }
 
