@@ -2,6 +2,7 @@ package io.vertxchat.http.bridge;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -23,6 +24,7 @@ final class WebSocketBridgeSocket implements BridgeSocket {
 
   private final ServerWebSocket ws;
   private final Channel channel;
+  private final ChannelHandlerContext output;
   private final Framing framing;
   private final TurnFlusher flusher;
   private final int maxFrameBytes;
@@ -37,6 +39,7 @@ final class WebSocketBridgeSocket implements BridgeSocket {
                         String origin, Session session) {
     this.ws = ws;
     this.channel = channel;
+    this.output = WireFrames.frameOutput(channel);
     this.maxFrameBytes = maxFrameBytes;
     this.framing = framing;
     this.flusher = flusher;
@@ -142,7 +145,7 @@ final class WebSocketBridgeSocket implements BridgeSocket {
   }
 
   void flushNow() {
-    channel.flush();
+    output.flush();
   }
 
   private boolean live() {
@@ -154,7 +157,7 @@ final class WebSocketBridgeSocket implements BridgeSocket {
   }
 
   private void send(ByteBuf frame) {
-    WireFrames.write(channel, frame);
+    WireFrames.write(output, frame);
     flusher.touched(this, channel.eventLoop());
   }
 

@@ -3,6 +3,8 @@ package io.vertxchat.http.bridge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -20,10 +22,13 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Relies on (pinned by {@code WireFramesTest}, which fails when an upgrade changes them): an
  * HTTP/1 request's connection is an {@link HttpServerConnection} whose Netty channel carries the
- * WebSocket it upgrades to; a {@link ByteBuf} written to that channel passes Netty's WebSocket
- * encoders untouched, after whatever Vert.x wrote before; the channel's write-buffer watermark is
- * what {@link ServerWebSocket#setWriteQueueMaxSize} sets; the SockJS message encoding is
- * {@code JsonCodec}'s (the stock session's own).
+ * WebSocket it upgrades to; after the upgrade the pipeline holds a {@link WebSocketFrameEncoder},
+ * and bytes written at its context go out as they are (past any TLS handler), in order with what
+ * Vert.x wrote before; the channel's write-buffer watermark is what
+ * {@link ServerWebSocket#setWriteQueueMaxSize} sets; the SockJS message encoding is
+ * {@code JsonCodec}'s (the stock session's own). Writing at the encoder's context, not the
+ * channel's tail, skips the handlers a frame needs no more (Vert.x's, chunked writes, compression
+ * of frames: uncompressed frames stay legal with permessage-deflate) and their per-write cost.
  */
 final class WireFrames {
   private static final int FIN = 0x80;
@@ -42,9 +47,19 @@ final class WireFrames {
     SOCKJS
   }
 
-  /** The Netty channel of a request about to upgrade: writes there skip Vert.x's encoding and flushing. */
+  /** The Netty channel of a request about to upgrade. */
   static Channel channel(HttpServerRequest request) {
     return ((HttpServerConnection) request.connection()).channelHandlerContext().channel();
+  }
+
+  /** Where an upgraded channel's frames are written: the WebSocket encoder's context, toward the wire. */
+  static ChannelHandlerContext frameOutput(Channel channel) {
+    ChannelHandlerContext encoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+    if (encoder == null) {
+      throw new IllegalStateException("no WebSocket encoder in the upgraded pipeline " + channel.pipeline().names()
+        + ": Vert.x changed how it upgrades, see WireFrames");
+    }
+    return encoder;
   }
 
   /**
@@ -95,8 +110,8 @@ final class WireFrames {
    * Writes a frame without flushing (the caller has it flushed at the end of the loop turn).
    * Takes ownership of {@code frame}. Must run on the socket's event loop.
    */
-  static void write(Channel channel, ByteBuf frame) {
-    channel.write(frame, channel.voidPromise());
+  static void write(ChannelHandlerContext output, ByteBuf frame) {
+    output.write(frame, output.voidPromise());
   }
 
   /** True while the socket's unflushed and unsent bytes stay under its write-queue limit. */

@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertxchat.http.bridge.WireFrames.Framing;
@@ -53,15 +52,15 @@ class WireFramesTest {
   @Test
   void a_pre_built_frame_written_to_the_pipeline_arrives_as_one_websocket_message() throws Exception {
     List<WebSocketFrame> frames = new CopyOnWriteArrayList<>();
-    WebSocket ws = Await.result(client.connect(server.actualPort(), "127.0.0.1", "/"));
-    ws.frameHandler(frames::add);
+    Await.result(client.connect(server.actualPort(), "127.0.0.1", "/").map(ws -> ws.frameHandler(frames::add)));
     Channel channel = accepted.get();
+    io.netty.channel.ChannelHandlerContext output = WireFrames.frameOutput(channel);
     String big = "{\"type\":\"rec\",\"body\":\"" + "é".repeat(200) + "\"}";
     vertx.runOnContext(v -> {
-      WireFrames.write(channel, WireFrames.frame(channel.alloc(), Framing.RAW, Buffer.buffer("{\"type\":\"rec\"}"), 65_536));
-      WireFrames.write(channel, WireFrames.frame(channel.alloc(), Framing.SOCKJS, Buffer.buffer("{\"a\":\"\\\"é\\n\"}"), 65_536));
-      WireFrames.write(channel, WireFrames.frame(channel.alloc(), Framing.RAW, Buffer.buffer(big), 65_536));
-      channel.flush();
+      WireFrames.write(output, WireFrames.frame(channel.alloc(), Framing.RAW, Buffer.buffer("{\"type\":\"rec\"}"), 65_536));
+      WireFrames.write(output, WireFrames.frame(channel.alloc(), Framing.SOCKJS, Buffer.buffer("{\"a\":\"\\\"é\\n\"}"), 65_536));
+      WireFrames.write(output, WireFrames.frame(channel.alloc(), Framing.RAW, Buffer.buffer(big), 65_536));
+      output.flush();
     });
     Await.until(vertx, 10_000, "three frames", () -> frames.size() == 3);
     assertTrue(frames.get(0).isBinary(), "the raw transport sends binary messages, as the stock one does");
