@@ -11,7 +11,7 @@
 #
 # Tunables (environment): REPEAT (3), WARMUP (5 s per point), JIT_WARMUP (20 s, once, unmeasured),
 # DURATION (10 s), SERVER_CPU (0), BENCH_CPU (1),
-# SERVER_HEAP (2g), RATES_<SCENARIO> (comma list, msgs/s over all publishers), STOP_ON_FAIL (true:
+# SERVER_HEAP (2g), SERVER_JAVA_OPTS (more JVM flags, e.g. -XX:+AlwaysPreTouch), RATES_<SCENARIO> (comma list, msgs/s over all publishers), STOP_ON_FAIL (true:
 # stop raising the rate at the first failing point), PROFILE (set: JFR of the first measured run
 # into OUT_DIR/<scenario>.jfr), OUT_DIR, CHAT_* passed through to the server.
 set -euo pipefail
@@ -27,6 +27,7 @@ DURATION="${DURATION:-10}"
 SERVER_CPU="${SERVER_CPU:-0}"
 BENCH_CPU="${BENCH_CPU:-1}"
 SERVER_HEAP="${SERVER_HEAP:-2g}"
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
 PG_PORT="${BENCH_PG_PORT:-54339}"
 PORT_A="${BENCH_PORT_A:-18080}"
 PORT_B="${BENCH_PORT_B:-18081}"
@@ -40,7 +41,7 @@ ulimit -n 65536 2>/dev/null || true
 {
   printf 'REPEAT=%s WARMUP=%s JIT_WARMUP=%s DURATION=%s STOP_ON_FAIL=%s SERVER_CPU=%s BENCH_CPU=%s SERVER_HEAP=%s' \
     "$REPEAT" "$WARMUP" "${JIT_WARMUP:-20}" "$DURATION" "${STOP_ON_FAIL:-true}" "$SERVER_CPU" "$BENCH_CPU" "$SERVER_HEAP"
-  for v in RATES_FANOUT_1000 RATES_FANOUT_5000 RATES_CHANNELS RATES_WRITES RATES_CROSS IDLE_SECONDS PROFILE; do
+  for v in SERVER_JAVA_OPTS RATES_FANOUT_1000 RATES_FANOUT_5000 RATES_CHANNELS RATES_WRITES RATES_CROSS IDLE_SECONDS PROFILE; do
     [ -n "${!v:-}" ] && printf ' %s=%s' "$v" "${!v}"
   done
   printf ' bench/run.sh %s\n' "$*"
@@ -86,7 +87,7 @@ start_node() {
     CHAT_RATE_SEND_BURST="${CHAT_RATE_SEND_BURST:-1000000}" \
     CHAT_MAX_SOCKETS_PER_USER="${CHAT_MAX_SOCKETS_PER_USER:-100000}" \
     CHAT_RATE_CHANNEL_CREATES_PER_MINUTE="${CHAT_RATE_CHANNEL_CREATES_PER_MINUTE:-100000}" \
-    "$@" taskset -c "$SERVER_CPU" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" $OPENS -jar target/chat.jar >"$log" 2>&1 &
+    "$@" taskset -c "$SERVER_CPU" java -Xms"$SERVER_HEAP" -Xmx"$SERVER_HEAP" $SERVER_JAVA_OPTS $OPENS -jar target/chat.jar >"$log" 2>&1 &
   local pid=$!
   SERVER_PIDS+=("$pid")
   NODE_PID="$pid"

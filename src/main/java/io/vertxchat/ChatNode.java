@@ -91,9 +91,14 @@ public final class ChatNode {
     return result.future();
   }
 
-  /** Vert.x with metrics into this node's own registry (never the global one). */
+  /**
+   * Vert.x with metrics into this node's own registry (never the global one), on Netty's epoll
+   * transport where it loads (Linux), else NIO.
+   */
   private static Future<Vertx> vertx(JsonObject cluster, NodeStats stats) {
-    VertxOptions options = new VertxOptions().setMetricsOptions(MetricsSetup.options(stats));
+    VertxOptions options = new VertxOptions()
+      .setMetricsOptions(MetricsSetup.options(stats))
+      .setPreferNativeTransport(true);
     if (!cluster.getBoolean("enabled")) {
       return Future.succeededFuture(Vertx.builder()
         .with(options)
@@ -173,8 +178,8 @@ public final class ChatNode {
       })
       .map(id -> {
         deployments.add(id);
-        LOG.info("node {} ready at {} ({} HTTP instance(s), clustered: {})", nodeId, http.getString("publicUrl"),
-          instances, vertx.isClustered());
+        LOG.info("node {} ready at {} ({} HTTP instance(s), clustered: {}, epoll transport: {})", nodeId,
+          http.getString("publicUrl"), instances, vertx.isClustered(), vertx.isNativeTransportEnabled());
         return new ChatNode(vertx, config, nodeId, deployments, stats);
       });
   }

@@ -40,6 +40,9 @@ final class WebSocketBridgeSocket implements BridgeSocket {
     this.ws = ws;
     this.channel = channel;
     this.output = WireFrames.frameOutput(channel);
+    if (!WireFrames.releaseUpgradeRequest(channel)) {
+      LOG.debug("could not release the upgrade request of a WebSocket: it stays in memory");
+    }
     this.maxFrameBytes = maxFrameBytes;
     this.framing = framing;
     this.flusher = flusher;

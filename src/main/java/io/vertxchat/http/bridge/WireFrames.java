@@ -10,8 +10,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.ext.web.handler.sockjs.impl.JsonCodec;
 
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,7 +28,8 @@ import java.nio.charset.StandardCharsets;
  * and bytes written at its context go out as they are (past any TLS handler), in order with what
  * Vert.x wrote before; the channel's write-buffer watermark is what
  * {@link ServerWebSocket#setWriteQueueMaxSize} sets; the SockJS message encoding is
- * {@code JsonCodec}'s (the stock session's own). Writing at the encoder's context, not the
+ * {@code JsonCodec}'s (the stock session's own); the upgraded channel's {@code VertxHandler}
+ * (named "handler") keeps the connection factory in a field {@code connectionFactory}. Writing at the encoder's context, not the
  * channel's tail, skips the handlers a frame needs no more (Vert.x's, chunked writes, compression
  * of frames: uncompressed frames stay legal with permessage-deflate) and their per-write cost.
  */
@@ -36,7 +39,20 @@ final class WireFrames {
   private static final int TEXT = 0x1;
   private static final int BINARY = 0x2;
 
+  /** The upgraded connection's factory: a lambda that captured the whole upgrade request. */
+  private static final Field CONNECTION_FACTORY = connectionFactoryField();
+
   private WireFrames() {
+  }
+
+  private static Field connectionFactoryField() {
+    try {
+      Field field = VertxHandler.class.getDeclaredField("connectionFactory");
+      field.setAccessible(true);
+      return field;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** How a transport puts one bridge message (a JSON text) into a WebSocket frame. */
@@ -50,6 +66,25 @@ final class WireFrames {
   /** The Netty channel of a request about to upgrade. */
   static Channel channel(HttpServerRequest request) {
     return ((HttpServerConnection) request.connection()).channelHandlerContext().channel();
+  }
+
+  /**
+   * Lets go of the HTTP request a WebSocket was upgraded from. Vert.x's handler for the upgraded
+   * channel keeps the function that built its connection, and that function captured the request,
+   * its response, headers, routing context and the HTTP/1 connection with its 4 KB write queue:
+   * about a third of an idle socket's heap. The function is never called again, so it is dropped.
+   * True when it was found (WireFramesTest fails if a Vert.x upgrade moves it).
+   */
+  static boolean releaseUpgradeRequest(Channel channel) {
+    if (CONNECTION_FACTORY != null && channel.pipeline().get("handler") instanceof VertxHandler<?> handler) {
+      try {
+        CONNECTION_FACTORY.set(handler, null);
+        return true;
+      } catch (IllegalAccessException e) {
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Where an upgraded channel's frames are written: the WebSocket encoder's context, toward the wire. */

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertxchat.http.bridge.WireFrames.Framing;
@@ -13,9 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.ref.WeakReference;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +34,11 @@ class WireFramesTest {
   private static Vertx vertx;
   private static HttpServer server;
   private static WebSocketClient client;
-  private static final CompletableFuture<Channel> accepted = new CompletableFuture<>();
+  /** Each upgraded connection: its channel, and the request it was upgraded from (weakly held). */
+  record Upgraded(Channel channel, WeakReference<HttpServerRequest> request) {
+  }
+
+  private static final BlockingQueue<Upgraded> accepted = new LinkedBlockingQueue<>();
 
   @BeforeAll
   static void start() {
@@ -38,7 +46,8 @@ class WireFramesTest {
     server = Await.result(vertx.createHttpServer()
       .requestHandler(request -> {
         Channel channel = WireFrames.channel(request);
-        request.toWebSocket().onSuccess(ws -> accepted.complete(channel));
+        WeakReference<HttpServerRequest> weakRequest = new WeakReference<>(request);
+        request.toWebSocket().onSuccess(ws -> accepted.add(new Upgraded(channel, weakRequest)));
       })
       .listen(0, "127.0.0.1"));
     client = vertx.createWebSocketClient();
@@ -53,7 +62,7 @@ class WireFramesTest {
   void a_pre_built_frame_written_to_the_pipeline_arrives_as_one_websocket_message() throws Exception {
     List<WebSocketFrame> frames = new CopyOnWriteArrayList<>();
     Await.result(client.connect(server.actualPort(), "127.0.0.1", "/").map(ws -> ws.frameHandler(frames::add)));
-    Channel channel = accepted.get();
+    Channel channel = accepted.poll(10, TimeUnit.SECONDS).channel();
     io.netty.channel.ChannelHandlerContext output = WireFrames.frameOutput(channel);
     String big = "{\"type\":\"rec\",\"body\":\"" + "é".repeat(200) + "\"}";
     vertx.runOnContext(v -> {
@@ -70,5 +79,25 @@ class WireFramesTest {
     assertEquals("a[\"{\\\"a\\\":\\\"\\\\\\\"\\u00e9\\\\n\\\"}\"]", frames.get(1).textData());
     assertEquals(big, frames.get(2).binaryData().toString(), "a payload over 125 bytes gets the 16-bit length");
     assertTrue(frames.stream().allMatch(WebSocketFrame::isFinal));
+  }
+
+  @Test
+  void the_request_a_websocket_was_upgraded_from_can_be_let_go() throws Exception {
+    List<WebSocketFrame> frames = new CopyOnWriteArrayList<>();
+    Await.result(client.connect(server.actualPort(), "127.0.0.1", "/").map(ws -> ws.frameHandler(frames::add)));
+    Upgraded upgraded = accepted.poll(10, TimeUnit.SECONDS);
+    assertTrue(WireFrames.releaseUpgradeRequest(upgraded.channel()),
+      "Vert.x's upgraded handler no longer keeps its connection factory where WireFrames looks: idle sockets keep their request");
+    Await.until(vertx, 20_000, "the upgrade request collected", () -> {
+      System.gc();
+      return upgraded.request().get() == null;
+    });
+    // The socket still works after the release.
+    vertx.runOnContext(v -> {
+      io.netty.channel.ChannelHandlerContext output = WireFrames.frameOutput(upgraded.channel());
+      WireFrames.write(output, WireFrames.frame(upgraded.channel().alloc(), Framing.RAW, Buffer.buffer("{}"), 65_536));
+      output.flush();
+    });
+    Await.until(vertx, 10_000, "a frame after the release", () -> frames.size() == 1);
   }
 }
