@@ -4,13 +4,18 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Session;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** SockJS's fallback transports (xhr streaming and polling, EventSource...), through Vert.x's SockJS session. */
 final class SockJSBridgeSocket implements BridgeSocket {
+  private static final Logger LOG = LoggerFactory.getLogger(SockJSBridgeSocket.class);
+
   private final SockJSSocket socket;
 
   SockJSBridgeSocket(SockJSSocket socket) {
     this.socket = socket;
+    socket.exceptionHandler(e -> LOG.debug("SockJS socket failed: {}", e.toString()));
   }
 
   @Override
