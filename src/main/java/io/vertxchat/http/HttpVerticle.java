@@ -167,7 +167,8 @@ public class HttpVerticle extends VerticleBase {
     HttpErrors.send(ctx, status, message);
   }
 
-  static String origin(String url) {
+  /** {@code scheme://host[:port]} of a URL, as a browser sends it in {@code Origin}. */
+  public static String origin(String url) {
     URI uri = URI.create(url);
     return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
   }

@@ -9,10 +9,9 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertxchat.http.HttpErrors;
+import io.vertxchat.http.HttpVerticle;
 import io.vertxchat.http.bridge.WireFrames.Framing;
 import io.vertxchat.ops.NodeStats;
-
-import java.net.URI;
 
 /**
  * The bridge's URLs under {@code /eventbus}: the two WebSocket transports (raw
@@ -85,8 +84,7 @@ public final class BridgeEndpoints {
       return null;
     }
     try {
-      URI uri = URI.create(referer);
-      return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+      return HttpVerticle.origin(referer);
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -12,8 +12,8 @@ import io.vertxchat.http.bridge.WireFrames.Framing;
  */
 final class MessageFrames {
   private final Buffer message;
-  private ByteBuf raw;
-  private ByteBuf sockJs;
+  /** Built frames, by framing ordinal; null until a socket of that framing asks. */
+  private final ByteBuf[] built = new ByteBuf[Framing.values().length];
 
   MessageFrames(Buffer message) {
     this.message = message;
@@ -26,24 +26,19 @@ final class MessageFrames {
 
   /** A retained duplicate of the message's frames in {@code framing}; the receiver releases it. */
   ByteBuf frame(Framing framing, ByteBufAllocator alloc, int maxFrameBytes) {
-    if (framing == Framing.RAW) {
-      if (raw == null) {
-        raw = WireFrames.frame(alloc, framing, message, maxFrameBytes);
-      }
-      return raw.retainedDuplicate();
+    ByteBuf frame = built[framing.ordinal()];
+    if (frame == null) {
+      frame = WireFrames.frame(alloc, framing, message, maxFrameBytes);
+      built[framing.ordinal()] = frame;
     }
-    if (sockJs == null) {
-      sockJs = WireFrames.frame(alloc, framing, message, maxFrameBytes);
-    }
-    return sockJs.retainedDuplicate();
+    return frame.retainedDuplicate();
   }
 
   void release() {
-    if (raw != null) {
-      raw.release();
-    }
-    if (sockJs != null) {
-      sockJs.release();
+    for (ByteBuf frame : built) {
+      if (frame != null) {
+        frame.release();
+      }
     }
   }
 }
