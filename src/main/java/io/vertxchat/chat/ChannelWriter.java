@@ -12,8 +12,11 @@ import io.vertxchat.contract.ChannelEvent;
 import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Shapes;
+import io.vertxchat.contract.StoreMessages.Change;
+import io.vertxchat.contract.StoreMessages.Fence;
 import io.vertxchat.contract.StoreMessages.Item;
 import io.vertxchat.contract.StoreMessages.Outcome;
+import io.vertxchat.ops.NodeStats;
 import io.vertxchat.persistence.MessageStore;
 
 import java.util.ArrayDeque;
@@ -23,41 +26,75 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one writer of messages: routes each validated send to its channel's owner node, stores it
- * there in a group commit and publishes it. Per channel, one batch is in flight at a time; sends
- * that arrive meanwhile wait and go together in the next batch. Because a channel's batches
- * complete one after another on its owner, its messages are published strictly in id order, and
- * each is published before its sender gets the acknowledgement. A batch carries every channel that
- * is waiting when a store slot frees up, so under load many channels share one commit:
- * PostgreSQL's cost is per transaction far more than per row.
+ * The one writer of a channel's events: routes each validated send, edit and delete to the
+ * channel's owner node, which stores it under its claim on the channel and publishes it.
  *
- * <p>On the owner a send takes no event-bus hop between validation and storage: the store is
- * called directly. A send for a channel another node owns goes there once, as
- * {@code {"channel","author","text","dedupKey"}} on {@link Addresses#writerOn}.
+ * <p>Fenced: before its first write of a channel a node claims it in PostgreSQL (the channel's
+ * owner epoch goes up by one), and every write checks that epoch in the statement that locks the
+ * channel row. A node whose claim is stale (another node claimed the channel since, while the
+ * members' views of the cluster differed) commits nothing; its writes are routed again. So one
+ * channel never has two writers, and each event's sequence number (given in the commit) is one
+ * more than the last. A new owner first publishes what the previous one may have committed and
+ * not published: the events after the number the previous owner recorded as published.
+ *
+ * <p>Per channel, one write is in flight at a time; sends that arrive meanwhile wait and go
+ * together in the next batch, so a channel's events are published strictly in sequence order,
+ * each before its requester gets the answer. A batch carries every channel that is waiting when a
+ * store slot frees up, so under load many channels share one commit: PostgreSQL's cost is per
+ * transaction far more than per row. An edit or a delete is written alone, in its channel's turn.
+ *
+ * <p>On the owner a write takes no event-bus hop between validation and storage: the store is
+ * called directly. A write for a channel another node owns goes there once, as JSON on
+ * {@link Addresses#writerOn}.
  */
 final class ChannelWriter {
   static final int MAX_BATCH = 500;
   static final int MAX_QUEUED_PER_CHANNEL = 20_000;
+  /** Routings of one write (while members' views differ) before it fails with 503. */
+  static final int MAX_ATTEMPTS = 4;
+  /** Events per read when a new owner republishes what its predecessor may not have. */
+  private static final int REPUBLISH_PAGE = 100;
   /** To a channel's owner: its own store timeout (5 s) plus the way there and back. */
   private static final DeliveryOptions FORWARD = new DeliveryOptions().setSendTimeout(7_000);
 
-  /** A validated send waiting for its batch, with the request to answer. */
-  private record PendingSend(Item item, Message<?> request) {
+  /** A validated write waiting for its channel's turn: a send or a change, with the request to answer. */
+  private record Pending(Item send, Change change, Message<?> request, int attempt) {
+    String channel() {
+      return send != null ? send.channel() : change.channel();
+    }
+
+    Pending again() {
+      return new Pending(send, change, request, attempt + 1);
+    }
   }
 
   private static final class Queue {
-    final ArrayDeque<PendingSend> waiting = new ArrayDeque<>();
+    final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    /** A batch, a change or the claim of this channel is in flight. */
     boolean storing;
     boolean ready;
+  }
+
+  /** This node's claim on a channel and the last sequence number it published. */
+  private static final class Held {
+    final long epoch;
+    long published;
+
+    Held(long epoch, long published) {
+      this.epoch = epoch;
+      this.published = published;
+    }
   }
 
   private final Vertx vertx;
   private final String nodeId;
   private final ChannelOwners owners;
   private final MessageStore store;
+  private final NodeStats stats;
   private final int maxInFlight;
   private final Map<String, Queue> queues = new HashMap<>();
-  /** Channels with sends waiting for a free store slot, oldest first, so every channel gets its turn. */
+  private final Map<String, Held> claims = new HashMap<>();
+  /** Channels with writes waiting for a free store slot, oldest first, so every channel gets its turn. */
   private final ArrayDeque<String> ready = new ArrayDeque<>();
   private final List<Promise<Void>> idleWaiters = new ArrayList<>();
   private int inFlight;
@@ -69,20 +106,27 @@ final class ChannelWriter {
    *                    only queue in the pool and time out (seen with 500 busy channels); waiting
    *                    sends, of any channel, join the next, larger batch instead.
    */
-  ChannelWriter(Vertx vertx, String nodeId, MessageStore store, int maxInFlight) {
+  ChannelWriter(Vertx vertx, String nodeId, MessageStore store, NodeStats stats, int maxInFlight) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.owners = new ChannelOwners(vertx, nodeId);
     this.store = store;
+    this.stats = stats;
     this.maxInFlight = maxInFlight;
   }
 
-  /** Starts taking the sends other nodes forward for the channels this node owns. */
+  /** Starts taking the writes other nodes forward for the channels this node owns. */
   Future<Void> start() {
     forwarded = vertx.eventBus().consumer(Addresses.writerOn(nodeId), message -> {
       JsonObject body = message.body();
-      enqueue(new PendingSend(new Item(body.getString("channel"), body.getJsonObject("author"),
-        body.getString("text"), body.getString("dedupKey")), message));
+      int attempt = body.getInteger("attempt", 1);
+      if (body.containsKey("dedupKey")) {
+        enqueue(new Pending(new Item(body.getString("channel"), body.getJsonObject("author"),
+          body.getString("text"), body.getString("dedupKey")), null, message, attempt));
+      } else {
+        enqueue(new Pending(null, new Change(body.getLong("id"), body.getString("channel"),
+          body.getLong("authorId"), body.getString("text")), message, attempt));
+      }
     });
     return forwarded.completion();
   }
@@ -93,16 +137,33 @@ final class ChannelWriter {
    * and a retry with the same clientId reaches the new owner without storing twice.
    */
   void write(Item item, Message<?> request) {
-    String owner = owners.ownerOf(item.channel());
-    if (owner.equals(nodeId)) {
-      enqueue(new PendingSend(item, request));
+    route(new Pending(item, null, request, 1));
+  }
+
+  /** Writes an edit or a delete on the channel's owner; answers the edited {@code Message} or {@code {"id"}}. */
+  void change(Change change, Message<?> request) {
+    route(new Pending(null, change, request, 1));
+  }
+
+  private void route(Pending pending) {
+    if (pending.attempt() > MAX_ATTEMPTS) {
+      pending.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "the channel is changing owner, try again");
       return;
     }
-    JsonObject forward = new JsonObject()
-      .put("channel", item.channel())
-      .put("author", item.author())
-      .put("text", item.text())
-      .put("dedupKey", item.dedupKey());
+    String owner = owners.ownerOf(pending.channel());
+    if (owner.equals(nodeId)) {
+      enqueue(pending);
+      return;
+    }
+    JsonObject forward = new JsonObject().put("channel", pending.channel()).put("attempt", pending.attempt());
+    if (pending.send() != null) {
+      forward.put("author", pending.send().author()).put("text", pending.send().text())
+        .put("dedupKey", pending.send().dedupKey());
+    } else {
+      forward.put("id", pending.change().id()).put("authorId", pending.change().authorId())
+        .put("text", pending.change().text());
+    }
+    Message<?> request = pending.request();
     vertx.eventBus().<JsonObject>request(Addresses.writerOn(owner), forward, FORWARD).onComplete(reply -> {
       if (reply.succeeded()) {
         request.reply(reply.result().body());
@@ -111,7 +172,6 @@ final class ChannelWriter {
       }
     });
   }
-
   /** Number of sends waiting or being stored, across channels. */
   int backlog() {
     return queues.values().stream().mapToInt(q -> q.waiting.size()).sum();
@@ -127,14 +187,14 @@ final class ChannelWriter {
     return promise.future();
   }
 
-  private void enqueue(PendingSend send) {
-    String channel = send.item().channel();
+  private void enqueue(Pending pending) {
+    String channel = pending.channel();
     Queue queue = queues.computeIfAbsent(channel, c -> new Queue());
     if (queue.waiting.size() >= MAX_QUEUED_PER_CHANNEL) {
-      send.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "storage is overloaded, try again");
+      pending.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "storage is overloaded, try again");
       return;
     }
-    queue.waiting.add(send);
+    queue.waiting.add(pending);
     if (!queue.storing && !queue.ready) {
       queue.ready = true;
       ready.add(channel);
@@ -150,67 +210,172 @@ final class ChannelWriter {
     }
   }
 
-  /** Starts the next batches while store slots are free, each with the channels waiting now. */
+  /**
+   * Starts the next writes while store slots are free: a channel this node holds no claim on is
+   * claimed first, a change at the head of a channel's queue goes alone, and the sends of the
+   * channels waiting now go together in one batch.
+   */
   private void pump() {
     while (inFlight < maxInFlight && !ready.isEmpty()) {
-      List<PendingSend> batch = new ArrayList<>();
-      List<String> channels = new ArrayList<>();
+      List<Pending> batch = new ArrayList<>();
+      Map<String, Fence> fences = new HashMap<>();
       while (!ready.isEmpty() && batch.size() < MAX_BATCH) {
         String channel = ready.poll();
         Queue queue = queues.get(channel);
         queue.ready = false;
         queue.storing = true;
-        channels.add(channel);
-        while (!queue.waiting.isEmpty() && batch.size() < MAX_BATCH) {
-          batch.add(queue.waiting.poll());
+        Held held = claims.get(channel);
+        if (held == null) {
+          claim(channel);
+        } else if (queue.waiting.peek().change() != null) {
+          change(queue.waiting.poll(), held);
+        } else {
+          fences.put(channel, new Fence(held.epoch, held.published));
+          while (!queue.waiting.isEmpty() && queue.waiting.peek().send() != null && batch.size() < MAX_BATCH) {
+            batch.add(queue.waiting.poll());
+          }
         }
       }
-      inFlight++;
-      store(channels, batch);
+      if (!batch.isEmpty()) {
+        inFlight++;
+        store(fences, batch);
+      }
     }
   }
 
-  /** Stores one batch of the sends of {@code channels}; they are marked storing until it ends. */
-  private void store(List<String> channels, List<PendingSend> batch) {
-    List<Item> items = new ArrayList<>(batch.size());
-    batch.forEach(send -> items.add(send.item()));
-    store.store(items).onComplete(result -> {
-      if (result.succeeded()) {
-        publishAndAcknowledge(batch, result.result().outcomes());
-      } else {
-        batch.forEach(send -> fail(send.request(), ErrorCodes.STORAGE_UNAVAILABLE, null));
+  /**
+   * Claims {@code channel} and publishes what its previous owner may not have (the events after the
+   * number it recorded as published; subscribers drop the ones they have by sequence number).
+   */
+  private void claim(String channel) {
+    store.claim(channel, nodeId).compose(claim -> claim == null ? Future.succeededFuture(null)
+        : republish(channel, claim.publishedSeq(), claim.seq()).map(claim))
+      .onComplete(result -> {
+        if (result.succeeded() && result.result() != null) {
+          stats.channelClaimed();
+          claims.put(channel, new Held(result.result().epoch(), result.result().seq()));
+        } else {
+          Queue queue = queues.get(channel);
+          boolean missing = result.succeeded();
+          queue.waiting.forEach(p -> {
+            if (missing) {
+              p.request().fail(ErrorCodes.NOT_FOUND, "no channel '" + channel + "'");
+            } else {
+              fail(p.request(), ErrorCodes.STORAGE_UNAVAILABLE, null);
+            }
+          });
+          queue.waiting.clear();
+        }
+        finished(List.of(channel));
+      });
+  }
+
+  private Future<Void> republish(String channel, long after, long through) {
+    if (after >= through) {
+      return Future.succeededFuture();
+    }
+    return store.eventsAfter(channel, after, REPUBLISH_PAGE).compose(page -> {
+      long last = after;
+      for (Object event : page.getJsonArray("events")) {
+        long seq = ((JsonObject) event).getLong("seq");
+        if (seq <= through) {
+          stats.eventsRepublished(1);
+          vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, (JsonObject) event));
+          last = seq;
+        }
       }
-      finished(channels);
+      return page.getBoolean("more") && last < through ? republish(channel, last, through) : Future.succeededFuture();
     });
   }
 
-  /** In batch order, which is each channel's id order: publish, then acknowledge. */
-  private void publishAndAcknowledge(List<PendingSend> batch, List<Outcome> outcomes) {
+  /** Stores one batch of sends; each of its channels is marked storing until it ends. */
+  private void store(Map<String, Fence> fences, List<Pending> batch) {
+    List<Item> items = new ArrayList<>(batch.size());
+    batch.forEach(pending -> items.add(pending.send()));
+    store.store(items, fences).onComplete(result -> {
+      inFlight--;
+      if (result.succeeded()) {
+        publishAndAnswer(batch, result.result().outcomes());
+      } else {
+        batch.forEach(pending -> fail(pending.request(), ErrorCodes.STORAGE_UNAVAILABLE, null));
+      }
+      finished(fences.keySet());
+    });
+  }
+
+  /** In batch order, which is each channel's sequence order: publish, then answer. */
+  private void publishAndAnswer(List<Pending> batch, List<Outcome> outcomes) {
+    Map<String, List<Pending>> stale = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
-      PendingSend send = batch.get(i);
+      Pending pending = batch.get(i);
       Outcome outcome = outcomes.get(i);
-      if (outcome.missingChannel()) {
-        send.request().fail(ErrorCodes.NOT_FOUND, "no channel '" + send.item().channel() + "'");
+      String channel = pending.channel();
+      if (outcome.stale()) {
+        stale.computeIfAbsent(channel, c -> new ArrayList<>()).add(pending);
+      } else if (outcome.missingChannel()) {
+        pending.request().fail(ErrorCodes.NOT_FOUND, "no channel '" + channel + "'");
       } else if (outcome.message() == null) {
-        send.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "message was not stored, try again");
+        pending.request().fail(ErrorCodes.STORAGE_UNAVAILABLE, "message was not stored, try again");
       } else {
         if (outcome.stored()) {
-          vertx.eventBus().publish(Addresses.channel(send.item().channel()),
-            ChannelEvent.of(send.item().channel(), Shapes.messageEvent(outcome.message())));
+          publish(channel, Shapes.messageEvent(outcome.message()), outcome.message().getLong("seq"));
         }
-        send.request().reply(outcome.message());
+        pending.request().reply(outcome.message());
       }
+    }
+    stale.forEach(this::reroute);
+  }
+
+  /** Writes one edit or delete alone, in its channel's turn. */
+  private void change(Pending pending, Held held) {
+    String channel = pending.channel();
+    store.change(pending.change(), held.epoch).onComplete(result -> {
+      if (result.failed()) {
+        int code = ChatException.codeOf(result.cause());
+        fail(pending.request(), code, result.cause().getMessage());
+      } else if (result.result().stale()) {
+        reroute(channel, List.of(pending));
+      } else {
+        JsonObject event = result.result().event();
+        publish(channel, event, event.getLong("seq"));
+        pending.request().reply(result.result().reply());
+      }
+      finished(List.of(channel));
+    });
+  }
+
+  private void publish(String channel, JsonObject event, long seq) {
+    vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, event));
+    Held held = claims.get(channel);
+    if (held != null) {
+      held.published = Math.max(held.published, seq);
     }
   }
 
-  private void finished(List<String> channels) {
-    inFlight--;
+  /**
+   * Another node claimed {@code channel} since this node did: nothing of {@code refused} was
+   * stored. Drop the claim and route those writes again, with the ones still waiting, in order;
+   * while this node's view still names itself the owner it claims the channel back.
+   */
+  private void reroute(String channel, List<Pending> refused) {
+    stats.staleClaim();
+    claims.remove(channel);
+    List<Pending> again = new ArrayList<>(refused);
+    Queue queue = queues.get(channel);
+    again.addAll(queue.waiting);
+    queue.waiting.clear();
+    again.forEach(pending -> route(pending.again()));
+  }
+
+  private void finished(Iterable<String> channels) {
     for (String channel : channels) {
       Queue queue = queues.get(channel);
       queue.storing = false;
       if (!queue.waiting.isEmpty()) {
-        queue.ready = true;
-        ready.add(channel);
+        if (!queue.ready) {
+          queue.ready = true;
+          ready.add(channel);
+        }
       } else {
         queues.remove(channel);
       }

@@ -14,6 +14,7 @@ import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Inbound;
 import io.vertxchat.contract.Membership;
 import io.vertxchat.contract.Shapes;
+import io.vertxchat.contract.StoreMessages.Change;
 import io.vertxchat.contract.StoreMessages.Item;
 import io.vertxchat.ops.NodeStats;
 import io.vertxchat.persistence.MessageStore;
@@ -61,7 +62,7 @@ public class ChatVerticle extends VerticleBase {
     String nodeId = config().getString("node");
     JsonObject limits = config().getJsonObject("limits");
     stats = NodeStats.of(vertx);
-    writer = new ChannelWriter(vertx, nodeId, store, config().getInteger("storeConcurrency", 8));
+    writer = new ChannelWriter(vertx, nodeId, store, stats, config().getInteger("storeConcurrency", 8));
     directory = new ChannelDirectory(vertx);
     presence = new PresenceRoom(vertx, nodeId);
     lastChannels = new LastChannels(vertx);
@@ -132,9 +133,7 @@ public class ChatVerticle extends VerticleBase {
             if (reply.succeeded()) {
               message.reply(reply.result());
             } else {
-              int code = ChatException.codeOf(reply.cause());
-              message.fail(code, code == ErrorCodes.STORAGE_UNAVAILABLE ? ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE
-                : reply.cause().getMessage());
+              fail(message, reply.cause());
             }
           });
         }
@@ -142,6 +141,13 @@ public class ChatVerticle extends VerticleBase {
         message.fail(e.failureCode(), e.getMessage());
       }
     });
+  }
+
+  /** Fails a request with the failure's contract code; storage faults never show their cause. */
+  private static void fail(Message<?> message, Throwable failure) {
+    int code = ChatException.codeOf(failure);
+    message.fail(code, code == ErrorCodes.STORAGE_UNAVAILABLE ? ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE
+      : failure.getMessage());
   }
 
   private void requireToken(RateLimiter limiter, Object key, String what, String metric) {
@@ -171,27 +177,25 @@ public class ChatVerticle extends VerticleBase {
     long id = MessageRules.id(body);
     String text = MessageRules.text(body);
     requireToken(sends, user.getLong("id"), "edits", "edit");
-    JsonObject request = new JsonObject().put("id", id).put("text", text).put("authorId", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_EDIT, request, STORE)
-      .map(reply -> {
-        JsonObject edited = reply.body();
-        String channel = edited.getString("channel");
-        vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.editEvent(edited)));
-        return edited;
-      });
+    return change(user.getLong("id"), id, text, message);
   }
 
   private Future<?> delete(JsonObject user, Message<Inbound> message) {
     JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
     requireToken(sends, user.getLong("id"), "deletions", "delete");
-    JsonObject request = new JsonObject().put("id", id).put("authorId", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_DELETE, request, STORE)
-      .map(reply -> {
-        String channel = reply.body().getString("channel");
-        vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.deleteEvent(id, channel)));
-        return new JsonObject().put("id", id);
-      });
+    return change(user.getLong("id"), id, null, message);
+  }
+
+  /**
+   * An edit ({@code text}) or delete (null) is a channel event: found here (404 gone, 403 not
+   * yours), then written by the channel's owner, which answers the request.
+   */
+  private Future<?> change(long authorId, long id, String text, Message<Inbound> message) {
+    store.channelToChange(id, authorId)
+      .onSuccess(channel -> writer.change(new Change(id, channel, authorId, text), message))
+      .onFailure(e -> fail(message, e));
+    return null;
   }
 
   private Future<?> history(JsonObject user, Message<Inbound> message) {
@@ -200,6 +204,7 @@ public class ChatVerticle extends VerticleBase {
       .put("channel", MessageRules.channel(body))
       .put("before", MessageRules.optionalId(body, "before"))
       .put("after", MessageRules.after(body))
+      .put("afterSeq", MessageRules.afterSeq(body))
       .put("limit", MessageRules.limit(body));
     return vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE).map(Message::body);
   }

@@ -87,6 +87,15 @@ final class MessageRules {
     return optionalId(body, "after", 0);
   }
 
+  /** History's {@code afterSeq}: the events after this channel sequence number (0: from the start). */
+  static Long afterSeq(JsonObject body) {
+    Long afterSeq = optionalId(body, "afterSeq", 0);
+    if (afterSeq != null && (body.getValue("after") != null || body.getValue("before") != null)) {
+      throw ChatException.invalid("afterSeq goes alone: not with after or before");
+    }
+    return afterSeq;
+  }
+
   private static Long optionalId(JsonObject body, String field, long min) {
     Object value = body.getValue(field);
     if (value == null) {

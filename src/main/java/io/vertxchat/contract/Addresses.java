@@ -60,11 +60,10 @@ public final class Addresses {
   /** To the chat verticle when the node drains: {@code {}} replies {@code {}} once no store is in flight. */
   public static final String CHAT_DRAIN = "chat.internal.drain";
 
-  /** {@code {"id","text","authorId"}} replies {@code Message}; 403 when not the author, 404 when gone. */
-  public static final String STORE_EDIT = "chat.internal.store.edit";
-  /** {@code {"id","authorId"}} replies {@code {"id","channel"}}. */
-  public static final String STORE_DELETE = "chat.internal.store.delete";
-  /** {@code {"channel","before"?,"after"?,"limit"}} replies {@code {"messages":[Message]}}. */
+  /**
+   * {@code {"channel","before"?,"after"?,"limit"}} replies {@code {"messages":[Message],"seq"}};
+   * {@code {"channel","afterSeq","limit"}} replies {@code {"events":[event],"seq","more"}}.
+   */
   public static final String STORE_HISTORY = "chat.internal.store.history";
   /** {@code {}} replies {@code {"channels":[Channel]}}. */
   public static final String STORE_CHANNELS = "chat.internal.store.channels";
@@ -101,7 +100,7 @@ public final class Addresses {
   public static final java.util.Set<String> FIXED = java.util.Set.of(
     SEND, EDIT, DELETE, HISTORY, TYPING, MONITOR_STATS,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
-    STORE_EDIT, STORE_DELETE, STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
+    STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
     STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,
     PRESENCE_NODE, CHANNEL_CREATED, SESSION_ENDED);
 

@@ -30,19 +30,35 @@ public final class Shapes {
       .put("createdBy", createdBy);
   }
 
-  public static JsonObject message(long id, String channel, JsonObject author, String text,
+  /** @param seq the channel sequence number of the message's creation event */
+  public static JsonObject message(long id, String channel, long seq, JsonObject author, String text,
                                    OffsetDateTime createdAt, OffsetDateTime editedAt) {
     return new JsonObject()
       .put("id", id)
       .put("channel", channel)
+      .put("seq", seq)
       .put("author", publicUser(author))
       .put("text", text)
       .put("createdAt", iso(createdAt))
       .put("editedAt", iso(editedAt));
   }
 
-  public static JsonObject messagesPage(JsonArray messages) {
-    return new JsonObject().put("messages", messages);
+  /**
+   * A history page. {@code seq} is the channel's last sequence number in the same snapshot: a
+   * client that shows this page has seen the channel through {@code seq}.
+   */
+  public static JsonObject messagesPage(JsonArray messages, long seq) {
+    return new JsonObject().put("messages", messages).put("seq", seq);
+  }
+
+  /**
+   * The channel's events after a sequence number, oldest first, each as it was published live
+   * (edits and deletes of older messages included; a message changed since shows its current
+   * text). {@code seq}: the client has now seen the channel through it; {@code more}: ask again
+   * after {@code seq} for the rest.
+   */
+  public static JsonObject eventsPage(JsonArray events, long seq, boolean more) {
+    return new JsonObject().put("events", events).put("seq", seq).put("more", more);
   }
 
   // ---- Events on chat.channel.<name>
@@ -56,16 +72,18 @@ public final class Shapes {
       .put("provider", provider);
   }
 
+  // Stored events carry the channel's sequence number "seq": one more than the channel's last.
+
   public static JsonObject messageEvent(JsonObject message) {
-    return new JsonObject().put("type", "message").put("message", message);
+    return new JsonObject().put("type", "message").put("seq", message.getLong("seq")).put("message", message);
   }
 
-  public static JsonObject editEvent(JsonObject message) {
-    return new JsonObject().put("type", "edit").put("message", message);
+  public static JsonObject editEvent(JsonObject message, long seq) {
+    return new JsonObject().put("type", "edit").put("seq", seq).put("message", message);
   }
 
-  public static JsonObject deleteEvent(long id, String channel) {
-    return new JsonObject().put("type", "delete").put("id", id).put("channel", channel);
+  public static JsonObject deleteEvent(long id, String channel, long seq) {
+    return new JsonObject().put("type", "delete").put("seq", seq).put("id", id).put("channel", channel);
   }
 
   public static JsonObject presenceEvent(JsonArray users) {

@@ -34,17 +34,52 @@ public final class StoreMessages {
    *                       when missing or when a repeated key's row is gone (trimmed)
    * @param stored         true when this batch stored it (publish it), false for a repeat
    * @param missingChannel true when the channel does not exist
+   * @param stale          true when the writer's claim on the channel is stale: another node has
+   *                       claimed it since, and nothing was stored
    */
-  public record Outcome(JsonObject message, boolean stored, boolean missingChannel) {
+  public record Outcome(JsonObject message, boolean stored, boolean missingChannel, boolean stale) {
     public static Outcome fresh(JsonObject message) {
-      return new Outcome(message, true, false);
+      return new Outcome(message, true, false, false);
     }
 
     public static Outcome repeat(JsonObject message) {
-      return new Outcome(message, false, false);
+      return new Outcome(message, false, false, false);
     }
 
-    public static final Outcome MISSING_CHANNEL = new Outcome(null, false, true);
+    public static final Outcome MISSING_CHANNEL = new Outcome(null, false, true, false);
+    public static final Outcome STALE = new Outcome(null, false, false, true);
+  }
+
+  /**
+   * A writer's claim on one channel, as every write of it checks: the owner epoch it holds and the
+   * last sequence number it has published (recorded with the write, for the next owner).
+   */
+  public record Fence(long epoch, long publishedSeq) {
+  }
+
+  /**
+   * What claiming a channel found: the new epoch, the channel's last sequence number, and the last
+   * one its previous owner had recorded as published (what lies between may never have been).
+   */
+  public record Claim(long epoch, long seq, long publishedSeq) {
+  }
+
+  /**
+   * An edit ({@code text} set) or a delete ({@code text} null) of message {@code id} in
+   * {@code channel}, by {@code authorId}: a channel event, written by the channel's owner.
+   */
+  public record Change(long id, String channel, long authorId, String text) {
+    public boolean isDelete() {
+      return text == null;
+    }
+  }
+
+  /**
+   * A stored change: its event, to publish, and the reply for the requester; or stale, when the
+   * writer's claim was.
+   */
+  public record ChangeOutcome(JsonObject event, JsonObject reply, boolean stale) {
+    public static final ChangeOutcome STALE = new ChangeOutcome(null, null, true);
   }
 
   /** The outcomes, one per item of the batch, in its order. */

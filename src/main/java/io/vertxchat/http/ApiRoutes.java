@@ -66,7 +66,7 @@ final class ApiRoutes {
 
   void messages(RoutingContext ctx) {
     JsonObject request = new JsonObject().put("channel", ctx.pathParam("name"));
-    for (String param : new String[] {"before", "after", "limit"}) {
+    for (String param : new String[] {"before", "after", "afterSeq", "limit"}) {
       String value = ctx.request().getParam(param);
       if (value != null) {
         try {

@@ -173,6 +173,27 @@ public final class NodeStats {
       .register(registry).increment();
   }
 
+  /** This node claimed a channel's writing (its first write of it, or after another node had it). */
+  public void channelClaimed() {
+    Counter.builder("chat.channel.claims")
+      .description("Channels this node claimed for writing (owner epoch raised)")
+      .register(registry).increment();
+  }
+
+  /** A write refused because another node had claimed the channel since this node did. */
+  public void staleClaim() {
+    Counter.builder("chat.channel.stale.claims")
+      .description("Writes refused by the owner-epoch fence and routed again")
+      .register(registry).increment();
+  }
+
+  /** Events a new owner published again because its predecessor may not have. */
+  public void eventsRepublished(int count) {
+    Counter.builder("chat.channel.republished")
+      .description("Events republished by a channel's new owner")
+      .register(registry).increment(count);
+  }
+
   /** A request refused by a rate limit; {@code action} is send, edit, delete or channel_create. */
   public void rateLimited(String action) {
     Counter.builder("chat.rate.limited").tag("action", action)

@@ -1,10 +1,18 @@
 package io.vertxchat.persistence;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.Shapes;
+import io.vertxchat.contract.StoreMessages.Change;
+import io.vertxchat.contract.StoreMessages.ChangeOutcome;
+import io.vertxchat.contract.StoreMessages.Claim;
+import io.vertxchat.contract.StoreMessages.Fence;
 import io.vertxchat.contract.StoreMessages.Item;
 import io.vertxchat.contract.StoreMessages.Outcome;
 import io.vertxchat.contract.StoreMessages.Result;
@@ -12,15 +20,14 @@ import io.vertxchat.ops.NodeStats;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * The write path's storage: a batch of sends, of one or several channels, in one statement and one
- * commit. The channel writer calls it directly (the hot path takes no event-bus hop to get here);
- * it runs on the caller's context. The pool is the persistence verticle's.
+ * The messages' storage: the channel events (new messages, edits, deletes) that a channel's owner
+ * writes under its claim, and the reads of history and of events after a sequence number. The
+ * channel writer calls it directly (the hot path takes no event-bus hop to get here); it runs on
+ * the caller's context. The pool is the persistence verticle's.
  */
 public final class MessageStore {
   private final Pool pool;
@@ -31,8 +38,22 @@ public final class MessageStore {
     this.stats = stats;
   }
 
-  /** Stores {@code batch}; fails (storage unavailable) only when the statement itself failed. */
-  public Future<Result> store(List<Item> batch) {
+  /** Claims {@code channel} for {@code node}; null when the channel does not exist. */
+  public Future<Claim> claim(String channel, String node) {
+    return pool.preparedQuery(SqlQueries.CLAIM_CHANNEL).execute(Tuple.of(channel, node)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new Claim(row.getLong("owner_epoch"), row.getLong("seq"), row.getLong("published_seq"));
+    });
+  }
+
+  /**
+   * Stores {@code batch} under the writer's {@code fences} (one per channel of the batch); fails
+   * (storage unavailable) only when the statement itself failed.
+   */
+  public Future<Result> store(List<Item> batch, Map<String, Fence> fences) {
     int size = batch.size();
     String[] channels = new String[size];
     Long[] authors = new Long[size];
@@ -45,9 +66,16 @@ public final class MessageStore {
       texts[i] = item.text();
       keys[i] = item.dedupKey();
     }
+    String[] fenced = fences.keySet().toArray(String[]::new);
+    Long[] epochs = new Long[fenced.length];
+    Long[] published = new Long[fenced.length];
+    for (int i = 0; i < fenced.length; i++) {
+      epochs[i] = fences.get(fenced[i]).epoch();
+      published[i] = fences.get(fenced[i]).publishedSeq();
+    }
     long started = System.nanoTime();
     return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
-      .execute(Tuple.of(channels, authors, texts, keys))
+      .execute(Tuple.of(channels, authors, texts, keys, fenced, epochs, published))
       .compose(rows -> {
         stats.storeLatency(System.nanoTime() - started);
         stats.messagesStored(rows.size());
@@ -56,31 +84,36 @@ public final class MessageStore {
           stored.put(row.getLong("author_id") + "/" + row.getString("client_id"), row);
         }
         if (stored.size() == size) {
-          return resolve(batch, stored, Set.of());
+          return resolve(batch, stored, fences, Map.of());
         }
-        return pool.preparedQuery(SqlQueries.EXISTING_CHANNELS)
-          .execute(Tuple.of((Object) channels))
+        return pool.preparedQuery(SqlQueries.CHANNEL_EPOCHS)
+          .execute(Tuple.of((Object) fenced))
           .compose(existing -> {
-            Set<String> names = new HashSet<>();
-            existing.forEach(row -> names.add(row.getString("name")));
-            return resolve(batch, stored, names);
+            Map<String, Long> epochNow = new HashMap<>();
+            existing.forEach(row -> epochNow.put(row.getString("name"), row.getLong("owner_epoch")));
+            return resolve(batch, stored, fences, epochNow);
           });
       });
   }
 
   /**
-   * Each item's outcome: its new row, or for a repeated key the message stored before. {@code existing}
-   * names the channels that exist; it is only read for items that were not stored.
+   * Each item's outcome: its new row; for a repeated key the message stored before; missing or
+   * stale when its channel is gone or claimed by another writer. {@code epochNow} holds the
+   * channels' epochs; it is only read for items that were not stored.
    */
-  private Future<Result> resolve(List<Item> batch, Map<String, Row> stored, Set<String> existing) {
+  private Future<Result> resolve(List<Item> batch, Map<String, Row> stored, Map<String, Fence> fences,
+                                 Map<String, Long> epochNow) {
     List<Future<Outcome>> outcomes = new ArrayList<>(batch.size());
     for (Item item : batch) {
       Row row = stored.remove(item.author().getLong("id") + "/" + item.dedupKey());
+      Long epoch = epochNow.get(item.channel());
       if (row != null) {
         outcomes.add(Future.succeededFuture(Outcome.fresh(Shapes.message(row.getLong("id"), item.channel(),
-          item.author(), item.text(), row.getOffsetDateTime("created_at"), null))));
-      } else if (!existing.contains(item.channel())) {
+          row.getLong("seq"), item.author(), item.text(), row.getOffsetDateTime("created_at"), null))));
+      } else if (epoch == null) {
         outcomes.add(Future.succeededFuture(Outcome.MISSING_CHANNEL));
+      } else if (epoch != fences.get(item.channel()).epoch()) {
+        outcomes.add(Future.succeededFuture(Outcome.STALE));
       } else {
         outcomes.add(pool.preparedQuery(SqlQueries.MESSAGE_BY_CLIENT_ID)
           .execute(Tuple.of(item.author().getLong("id"), item.dedupKey()))
@@ -88,5 +121,97 @@ public final class MessageStore {
       }
     }
     return Future.all(outcomes).map(all -> new Result(all.list()));
+  }
+
+  /**
+   * Where message {@code id} is, for an author who wants to change it: its channel; 404 when there
+   * is no such message (or it was deleted), 403 when someone else wrote it.
+   */
+  public Future<String> channelToChange(long id, long authorId) {
+    return pool.preparedQuery(SqlQueries.MESSAGE_PLACE).execute(Tuple.of(id)).compose(rows -> {
+      Row row = rows.size() == 0 ? null : rows.iterator().next();
+      if (row == null || row.getBoolean("deleted")) {
+        return Future.failedFuture(ChatException.notFound("no message " + id));
+      }
+      if (row.getLong("author_id") != authorId) {
+        return Future.failedFuture(ChatException.forbidden("only the author may change message " + id));
+      }
+      return Future.succeededFuture(row.getString("channel"));
+    });
+  }
+
+  /** Stores an edit or a delete as the channel's next event, under the writer's claim {@code epoch}. */
+  public Future<ChangeOutcome> change(Change change, long epoch) {
+    Tuple args = Tuple.of(change.id(), change.authorId(), change.channel(), epoch);
+    Future<RowSet<Row>> query = change.isDelete()
+      ? pool.preparedQuery(SqlQueries.DELETE_MESSAGE).execute(args)
+      : pool.preparedQuery(SqlQueries.EDIT_MESSAGE).execute(args.addString(change.text()));
+    return query.compose(rows -> {
+      if (rows.size() == 0) {
+        return refused(change, epoch);
+      }
+      Row row = rows.iterator().next();
+      long seq = row.getLong("event_seq");
+      if (change.isDelete()) {
+        return Future.succeededFuture(new ChangeOutcome(Shapes.deleteEvent(change.id(), change.channel(), seq),
+          new JsonObject().put("id", change.id()), false));
+      }
+      JsonObject message = Rows.message(row);
+      return Future.succeededFuture(new ChangeOutcome(Shapes.editEvent(message, seq), message, false));
+    });
+  }
+
+  /** After a change stored nothing: stale when the claim is, else 404 gone or 403 someone else's. */
+  private Future<ChangeOutcome> refused(Change change, long epoch) {
+    return pool.preparedQuery(SqlQueries.CHANGE_REFUSED).execute(Tuple.of(change.id(), change.channel())).compose(rows -> {
+      Row row = rows.size() == 0 ? null : rows.iterator().next();
+      if (row != null && row.getLong("owner_epoch") != epoch) {
+        return Future.succeededFuture(ChangeOutcome.STALE);
+      }
+      if (row == null || row.getLong("author_id") == null || row.getBoolean("deleted")) {
+        return Future.failedFuture(ChatException.notFound("no message " + change.id()));
+      }
+      return Future.failedFuture(ChatException.forbidden("only the author may change message " + change.id()));
+    });
+  }
+
+  /**
+   * A history page: {@code after} null for the newest messages before {@code before} (null: the
+   * newest of all), else the oldest after {@code after}; with the channel's sequence number. 404
+   * when the channel does not exist.
+   */
+  public Future<JsonObject> history(String channel, Long before, Long after, int limit) {
+    Future<RowSet<Row>> query = after == null
+      ? pool.preparedQuery(SqlQueries.HISTORY_BEFORE).execute(Tuple.of(channel, before, limit))
+      : pool.preparedQuery(SqlQueries.HISTORY_AFTER).execute(Tuple.of(channel, after, before, limit));
+    return query.compose(rows -> page(channel, rows, (row, page) -> page.add(Rows.message(row)), page ->
+      Shapes.messagesPage(page, rows.iterator().next().getLong("channel_seq"))));
+  }
+
+  /** The channel's events after sequence number {@code afterSeq}, at most {@code limit}; 404 when it does not exist. */
+  public Future<JsonObject> eventsAfter(String channel, long afterSeq, int limit) {
+    return pool.preparedQuery(SqlQueries.EVENTS_AFTER).execute(Tuple.of(channel, afterSeq, limit))
+      .compose(rows -> page(channel, rows, (row, page) -> page.add(Rows.event(row)), page -> {
+        boolean more = page.size() == limit;
+        long through = more ? page.getJsonObject(page.size() - 1).getLong("seq")
+          : rows.iterator().next().getLong("channel_seq");
+        return Shapes.eventsPage(page, through, more);
+      }));
+  }
+
+  /** The rows of a history query (one row of nulls: an empty page; none: no channel) as a page. */
+  private static Future<JsonObject> page(String channel, RowSet<Row> rows,
+                                         java.util.function.BiConsumer<Row, JsonArray> add,
+                                         java.util.function.Function<JsonArray, JsonObject> shape) {
+    if (rows.size() == 0) {
+      return Future.failedFuture(ChatException.notFound("no channel '" + channel + "'"));
+    }
+    JsonArray page = new JsonArray();
+    for (Row row : rows) {
+      if (row.getLong("id") != null) {
+        add.accept(row, page);
+      }
+    }
+    return Future.succeededFuture(shape.apply(page));
   }
 }

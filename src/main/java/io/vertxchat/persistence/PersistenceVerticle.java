@@ -11,20 +11,15 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.vertxchat.config.PgUrl;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
-import io.vertxchat.contract.Shapes;
 import io.vertxchat.ops.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -76,8 +71,6 @@ public class PersistenceVerticle extends VerticleBase {
     vertx.setPeriodic(trimPeriod, trimPeriod, id -> trim());
 
     return Future.all(List.of(
-      consume(Addresses.STORE_EDIT, this::edit),
-      consume(Addresses.STORE_DELETE, this::delete),
       consume(Addresses.STORE_HISTORY, this::history),
       consume(Addresses.STORE_CHANNELS, body -> channels()),
       consume(Addresses.STORE_CHANNEL_GET, this::channel),
@@ -124,59 +117,15 @@ public class PersistenceVerticle extends VerticleBase {
     }
   }
 
-  // ---- Messages (a batch of sends goes through {@link MessageStore}, called by the channel writer)
-
-  private Future<JsonObject> edit(JsonObject body) {
-    long id = body.getLong("id");
-    long author = body.getLong("authorId");
-    return pool.preparedQuery(SqlQueries.EDIT_MESSAGE)
-      .execute(Tuple.of(id, author, body.getString("text")))
-      .compose(rows -> rows.size() > 0
-        ? Future.succeededFuture(Rows.message(rows.iterator().next()))
-        : explainMissing(id));
-  }
-
-  private Future<JsonObject> delete(JsonObject body) {
-    long id = body.getLong("id");
-    long author = body.getLong("authorId");
-    return pool.preparedQuery(SqlQueries.DELETE_MESSAGE)
-      .execute(Tuple.of(id, author))
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return explainMissing(id);
-        }
-        Row row = rows.iterator().next();
-        return Future.succeededFuture(new JsonObject().put("id", row.getLong("id")).put("channel", row.getString("channel")));
-      });
-  }
-
-  /** After an edit or delete touched nothing: 403 when someone else wrote it, 404 when it is gone. */
-  private Future<JsonObject> explainMissing(long id) {
-    return pool.preparedQuery(SqlQueries.MESSAGE_AUTHOR)
-      .execute(Tuple.of(id))
-      .compose(rows -> Future.failedFuture(rows.size() == 0
-        ? ChatException.notFound("no message " + id)
-        : ChatException.forbidden("only the author may change message " + id)));
-  }
+  // ---- Messages: writes go through {@link MessageStore}, called by the channel writer.
 
   private Future<JsonObject> history(JsonObject body) {
     String channel = body.getString("channel");
-    Long before = body.getLong("before");
-    Long after = body.getLong("after");
     int limit = body.getInteger("limit");
-    long upper = before == null ? Long.MAX_VALUE : before;
-    Future<RowSet<Row>> query = after == null
-      ? pool.preparedQuery(SqlQueries.HISTORY_BEFORE).execute(Tuple.of(channel, upper, limit))
-      : pool.preparedQuery(SqlQueries.HISTORY_AFTER).execute(Tuple.of(channel, after, upper, limit));
-    return query.compose(rows -> {
-      List<Object> page = new ArrayList<>(rows.size());
-      rows.forEach(row -> page.add(Rows.message(row)));
-      if (after == null) {
-        Collections.reverse(page);
-      }
-      JsonObject reply = Shapes.messagesPage(new JsonArray(page));
-      return page.isEmpty() ? requireChannel(channel).map(reply) : Future.succeededFuture(reply);
-    });
+    Long afterSeq = body.getLong("afterSeq");
+    return afterSeq != null
+      ? messages.eventsAfter(channel, afterSeq, limit)
+      : messages.history(channel, body.getLong("before"), body.getLong("after"), limit);
   }
 
   // ---- Channels

@@ -5,78 +5,190 @@ final class SqlQueries {
   private SqlQueries() {
   }
 
-  private static final String MESSAGE_COLUMNS = """
-    m.id, c.name AS channel, m.text, m.created_at, m.edited_at,
+  private static final String AUTHOR_COLUMNS = """
     u.id AS u_id, u.name AS u_name, u.avatar_url AS u_avatar_url, u.profile_url AS u_profile_url,
     u.provider AS u_provider
     """;
 
+  private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.text, m.created_at, m.edited_at, " + AUTHOR_COLUMNS;
+
   /**
-   * Stores a batch of messages, of one or several channels, in one round trip and one commit.
-   * Locking the channels' rows first (in id order, so two batches never deadlock) makes concurrent
-   * writers (on any node) commit each channel in id order, so a reader who saw id N and asks for
-   * {@code after N} can never miss a lower id committed later. Rows that repeat an (author,
-   * clientId) are skipped: a retried send stores nothing new. Rows of a channel that does not
-   * exist are not stored. $1 channel names, $2 author ids, $3 texts, $4 client ids, one per message.
+   * Stores a batch of messages, of one or several channels, in one round trip and one commit, for
+   * a writer that holds the channels' claims. It locks the channel rows whose owner epoch is still
+   * the writer's (in id order, so two batches never deadlock); rows of any other channel (claimed
+   * by another node since, or missing) are not stored. Each new message takes its channel's next
+   * sequence number, in batch order; the channel's last number and what the writer had published
+   * are recorded. A row that repeats an (author, clientId), stored before or earlier in this
+   * batch, is skipped before it is numbered, so numbers have no holes (but for the same clientId
+   * sent to two channels at the same instant, which the unique key still stores once).
+   * $1 channel names, $2 author ids, $3 texts, $4 client ids, one per message; $5 the batch's
+   * channels, $6 the writer's epoch and $7 its published sequence number, one per channel.
    */
   static final String INSERT_MESSAGES = """
-    WITH ch AS MATERIALIZED (
-      SELECT id, name FROM channels WHERE name = ANY($1::text[]) ORDER BY id FOR UPDATE
+    WITH fence AS (
+      SELECT * FROM unnest($5::text[], $6::bigint[], $7::bigint[]) AS f(name, epoch, published)
+    ), ch AS MATERIALIZED (
+      SELECT c.id, c.name, c.seq, f.published FROM channels c JOIN fence f ON f.name = c.name
+      WHERE c.owner_epoch = f.epoch ORDER BY c.id FOR UPDATE OF c
     ), batch AS (
-      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
+      SELECT DISTINCT ON (b.author_id, b.client_id) b.*
+      FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
         WITH ORDINALITY AS b(channel, author_id, text, client_id, ord)
+      ORDER BY b.author_id, b.client_id, b.ord
+    ), fresh AS (
+      SELECT ch.id AS channel_id, ch.seq + row_number() OVER (PARTITION BY ch.id ORDER BY batch.ord) AS seq,
+        batch.author_id, batch.text, batch.client_id, batch.ord
+      FROM batch JOIN ch ON ch.name = batch.channel
+      WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.author_id = batch.author_id AND m.client_id = batch.client_id)
+    ), ins AS (
+      INSERT INTO messages (channel_id, author_id, text, client_id, seq)
+      SELECT channel_id, author_id, text, client_id, seq FROM fresh ORDER BY ord
+      ON CONFLICT (author_id, client_id) DO NOTHING
+      RETURNING id, channel_id, author_id, client_id, created_at, seq
+    ), bump AS (
+      UPDATE channels c SET seq = GREATEST(c.seq, (SELECT max(i.seq) FROM ins i WHERE i.channel_id = c.id)),
+        published_seq = GREATEST(c.published_seq, ch.published)
+      FROM ch WHERE c.id = ch.id
     )
-    INSERT INTO messages (channel_id, author_id, text, client_id)
-    SELECT ch.id, batch.author_id, batch.text, batch.client_id FROM batch JOIN ch ON ch.name = batch.channel
-    ORDER BY batch.ord
-    ON CONFLICT (author_id, client_id) DO NOTHING
-    RETURNING id, author_id, client_id, created_at
+    SELECT id, author_id, client_id, created_at, seq FROM ins
     """;
 
-  /** Which of these channels exist. $1 channel names. */
-  static final String EXISTING_CHANNELS = "SELECT name FROM channels WHERE name = ANY($1::text[])";
+  /** These channels' owner epochs, to tell a stale claim from a missing channel. $1 channel names. */
+  static final String CHANNEL_EPOCHS = "SELECT name, owner_epoch FROM channels WHERE name = ANY($1::text[])";
+
+  /**
+   * Claims a channel for a writer: its epoch goes up by one, which fences every earlier claim. It
+   * waits for the channel's write in flight, if any, so it sees that write's numbers. $1 name, $2 node.
+   */
+  static final String CLAIM_CHANNEL = """
+    UPDATE channels SET owner_epoch = owner_epoch + 1, owner_node = $2 WHERE name = $1
+    RETURNING owner_epoch, seq, published_seq
+    """;
 
   /** The message an earlier send with the same (author, clientId) stored. $1 author, $2 client id. */
-  static final String MESSAGE_BY_CLIENT_ID = "SELECT " + MESSAGE_COLUMNS + """
+  static final String MESSAGE_BY_CLIENT_ID = "SELECT c.name AS channel, " + MESSAGE_COLUMNS + """
     FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
     WHERE m.author_id = $1 AND m.client_id = $2
     """;
 
-  /** The newest messages before an id, newest first. $1 channel, $2 before (exclusive), $3 limit. */
-  static final String HISTORY_BEFORE = "SELECT " + MESSAGE_COLUMNS + """
-    FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
-    WHERE m.channel_id = (SELECT id FROM channels WHERE name = $1) AND m.id < $2
-    ORDER BY m.id DESC LIMIT $3
+  /**
+   * A history bound given as a message id, as that message's sequence number. An id that is not
+   * in the channel (trimmed, or never its) falls back to the nearest message beyond it, an index
+   * walk that only that rare case pays. Used as {@code %s} in the history queries: %1$s the id
+   * parameter, %2$s the aggregate (min for an upper bound, max for a lower), %3$s the comparison
+   * that keeps the messages beyond it, %4$s the value when there is none.
+   */
+  private static final String SEQ_OF_ID = """
+    CASE WHEN %1$s::bigint IS NULL THEN %4$s ELSE COALESCE(
+      (SELECT b.seq FROM messages b WHERE b.id = %1$s AND b.channel_id = c.id),
+      (SELECT %2$s(b.seq) FROM messages b WHERE b.channel_id = c.id AND b.id %3$s %1$s),
+      %4$s) END
     """;
 
-  /** The oldest messages after an id, oldest first. $1 channel, $2 after, $3 before, $4 limit. */
-  static final String HISTORY_AFTER = "SELECT " + MESSAGE_COLUMNS + """
-    FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
-    WHERE m.channel_id = (SELECT id FROM channels WHERE name = $1) AND m.id > $2 AND m.id < $3
-    ORDER BY m.id ASC LIMIT $4
+  /**
+   * The newest messages before an id (or the newest), oldest first, with the channel's last
+   * sequence number in the same snapshot; one row with null message columns when there is none,
+   * no row when the channel does not exist. $1 channel, $2 before (exclusive, null: none), $3 limit.
+   */
+  static final String HISTORY_BEFORE = """
+    WITH c AS (SELECT id, seq FROM channels WHERE name = $1)
+    SELECT c.seq AS channel_seq, $1::text AS channel, p.* FROM c LEFT JOIN LATERAL (
+      SELECT * FROM (
+        SELECT %s FROM messages m JOIN users u ON u.id = m.author_id
+        WHERE m.channel_id = c.id AND m.deleted_at IS NULL AND m.seq < (%s)
+        ORDER BY m.seq DESC LIMIT $3
+      ) newest ORDER BY seq
+    ) p ON true
+    """.formatted(MESSAGE_COLUMNS, SEQ_OF_ID.formatted("$2", "min", ">=", "9223372036854775807"));
+
+  /**
+   * The oldest messages after an id, oldest first, as {@link #HISTORY_BEFORE}. $1 channel, $2 after
+   * (exclusive, 0: from the start), $3 before (exclusive, null: none), $4 limit.
+   */
+  static final String HISTORY_AFTER = """
+    WITH c AS (SELECT id, seq FROM channels WHERE name = $1)
+    SELECT c.seq AS channel_seq, $1::text AS channel, p.* FROM c LEFT JOIN LATERAL (
+      SELECT %s FROM messages m JOIN users u ON u.id = m.author_id
+      WHERE m.channel_id = c.id AND m.deleted_at IS NULL AND m.seq > (%s) AND m.seq < (%s)
+      ORDER BY m.seq LIMIT $4
+    ) p ON true
+    """.formatted(MESSAGE_COLUMNS, SEQ_OF_ID.formatted("NULLIF($2, 0)", "max", "<=", "0"),
+      SEQ_OF_ID.formatted("$3", "min", ">=", "9223372036854775807"));
+
+  /**
+   * A channel's events after a sequence number, oldest first: the messages created after it (as
+   * they are now; deleted ones left out) and the older messages edited or deleted after it (at
+   * their latest change), each with its event's number. Two index walks merged, each bounded by
+   * the limit. One row with null columns when there is none, no row when the channel does not
+   * exist. $1 channel, $2 after this sequence number, $3 limit.
+   */
+  static final String EVENTS_AFTER = """
+    WITH c AS (SELECT id, seq FROM channels WHERE name = $1)
+    SELECT c.seq AS channel_seq, $1::text AS channel, e.* FROM c LEFT JOIN LATERAL (
+      SELECT ev.event_seq, ev.deleted_at, %s FROM (
+        (SELECT m.id, m.seq AS event_seq, m.deleted_at FROM messages m
+          WHERE m.channel_id = c.id AND m.seq > $2 AND m.deleted_at IS NULL ORDER BY m.seq LIMIT $3)
+        UNION ALL
+        (SELECT m.id, m.changed_seq, m.deleted_at FROM messages m
+          WHERE m.channel_id = c.id AND m.changed_seq > $2 AND m.seq <= $2 ORDER BY m.changed_seq LIMIT $3)
+        ORDER BY event_seq LIMIT $3
+      ) ev JOIN messages m ON m.id = ev.id JOIN users u ON u.id = m.author_id
+      ORDER BY ev.event_seq
+    ) e ON true
+    """.formatted(MESSAGE_COLUMNS);
+
+  /**
+   * Where a message is and who wrote it, to route its edit or delete to the channel's owner.
+   * $1 id. No row: no such message.
+   */
+  static final String MESSAGE_PLACE = """
+    SELECT m.author_id, c.name AS channel, m.deleted_at IS NOT NULL AS deleted
+    FROM messages m JOIN channels c ON c.id = m.channel_id WHERE m.id = $1
     """;
 
-  /** Edits a message if $2 wrote it. $1 id, $2 author, $3 text. */
-  static final String EDIT_MESSAGE = """
-    WITH m AS (
-      UPDATE messages SET text = $3, edited_at = now() WHERE id = $1 AND author_id = $2 RETURNING *
+  /**
+   * Bumps the channel's sequence number for a change of message $1 by author $2, if the writer's
+   * claim ($3 channel, $4 epoch) still holds and the message is there, theirs and not deleted.
+   * Used as the first part of {@link #EDIT_MESSAGE} and {@link #DELETE_MESSAGE}.
+   */
+  private static final String CHANGE_FENCE = """
+    WITH ch AS (
+      UPDATE channels c SET seq = c.seq + 1
+      WHERE c.name = $3 AND c.owner_epoch = $4 AND EXISTS (SELECT 1 FROM messages m
+        WHERE m.id = $1 AND m.channel_id = c.id AND m.author_id = $2 AND m.deleted_at IS NULL)
+      RETURNING c.id, c.seq
     )
-    SELECT m.id, c.name AS channel, m.text, m.created_at, m.edited_at,
-      u.id AS u_id, u.name AS u_name, u.avatar_url AS u_avatar_url, u.profile_url AS u_profile_url,
-      u.provider AS u_provider
-    FROM m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
     """;
 
-  /** Deletes a message if $2 wrote it. $1 id, $2 author. */
-  static final String DELETE_MESSAGE = """
-    WITH m AS (
-      DELETE FROM messages WHERE id = $1 AND author_id = $2 RETURNING id, channel_id
+  /** Edits a message as a channel event. $1 id, $2 author, $3 channel, $4 epoch, $5 text. No row: see {@link #CHANGE_REFUSED}. */
+  static final String EDIT_MESSAGE = CHANGE_FENCE + """
+    , m AS (
+      UPDATE messages m SET text = $5, edited_at = now(), changed_seq = ch.seq FROM ch
+      WHERE m.id = $1 AND m.channel_id = ch.id RETURNING m.*
     )
-    SELECT m.id, c.name AS channel FROM m JOIN channels c ON c.id = m.channel_id
+    SELECT m.changed_seq AS event_seq, $3::text AS channel, %s FROM m JOIN users u ON u.id = m.author_id
+    """.formatted(MESSAGE_COLUMNS);
+
+  /**
+   * Deletes a message as a channel event: a tombstone, its text gone. $1 id, $2 author, $3 channel,
+   * $4 epoch. No row: see {@link #CHANGE_REFUSED}.
+   */
+  static final String DELETE_MESSAGE = CHANGE_FENCE + """
+    , m AS (
+      UPDATE messages m SET text = '', deleted_at = now(), changed_seq = ch.seq FROM ch
+      WHERE m.id = $1 AND m.channel_id = ch.id RETURNING m.id, m.changed_seq
+    )
+    SELECT id, changed_seq AS event_seq FROM m
     """;
 
-  /** Who wrote a message, to tell "not yours" (403) from "no such message" (404). $1 id. */
-  static final String MESSAGE_AUTHOR = "SELECT author_id FROM messages WHERE id = $1";
+  /**
+   * Why a change stored nothing: the channel's epoch (stale claim?) and the message as it is now
+   * (gone or someone else's). $1 id, $2 channel.
+   */
+  static final String CHANGE_REFUSED = """
+    SELECT c.owner_epoch, m.author_id, m.deleted_at IS NOT NULL AS deleted
+    FROM channels c LEFT JOIN messages m ON m.id = $1 AND m.channel_id = c.id WHERE c.name = $2
+    """;
 
   static final String CHANNELS = "SELECT name, created_at, created_by FROM channels ORDER BY name";
 
@@ -115,17 +227,17 @@ final class SqlQueries {
   static final String TRY_TRIM_LOCK = "SELECT pg_try_advisory_xact_lock($1) AS locked";
 
   /**
-   * Keeps the newest $1 messages of every channel. For each channel an index scan finds the id of
-   * the newest message to drop, and the delete walks the same index: no full scan per tick.
+   * Keeps the newest $1 messages of every channel. For each channel an index scan finds the sequence
+   * number of the newest message to drop, and the delete walks the same index: no full scan per tick.
    */
   static final String TRIM_HISTORY = """
     WITH cut AS (
       SELECT c.id AS channel_id,
-        (SELECT m.id FROM messages m WHERE m.channel_id = c.id ORDER BY m.id DESC OFFSET $1 LIMIT 1) AS newest_dropped
+        (SELECT m.seq FROM messages m WHERE m.channel_id = c.id ORDER BY m.seq DESC OFFSET $1 LIMIT 1) AS newest_dropped
       FROM channels c
     )
     DELETE FROM messages m USING cut
-    WHERE cut.newest_dropped IS NOT NULL AND m.channel_id = cut.channel_id AND m.id <= cut.newest_dropped
+    WHERE cut.newest_dropped IS NOT NULL AND m.channel_id = cut.channel_id AND m.seq <= cut.newest_dropped
     """;
 
   static final String PING = "SELECT 1";

@@ -41,12 +41,15 @@ class EditDeleteTest {
 
     long id = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "helo"))
       .getJsonObject("body").getLong("id");
-    bobSocket.awaitEvent(address, "message");
+    // A new channel's events are numbered from 1; an edit and a delete are events too.
+    assertEquals(1, bobSocket.awaitEvent(address, "message").getJsonObject("body").getLong("seq"));
 
     JsonObject edited = aliceSocket.request("chat.edit", new JsonObject().put("id", id).put("text", " hello ")).getJsonObject("body");
     assertEquals("hello", edited.getString("text"));
     assertNotNull(edited.getString("editedAt"));
-    JsonObject seenByBob = bobSocket.awaitEvent(address, "edit").getJsonObject("body").getJsonObject("message");
+    JsonObject editEvent = bobSocket.awaitEvent(address, "edit").getJsonObject("body");
+    assertEquals(2, editEvent.getLong("seq"));
+    JsonObject seenByBob = editEvent.getJsonObject("message");
     assertEquals(id, seenByBob.getLong("id"));
     assertEquals("hello", seenByBob.getString("text"));
     assertNotNull(seenByBob.getString("editedAt"));
@@ -56,7 +59,14 @@ class EditDeleteTest {
     JsonObject deleteEvent = bobSocket.awaitEvent(address, "delete").getJsonObject("body");
     assertEquals(id, deleteEvent.getLong("id"));
     assertEquals(channel, deleteEvent.getString("channel"));
-    assertEquals("0", nodes.sql("SELECT count(*) FROM messages WHERE id = " + id));
+    assertEquals(3, deleteEvent.getLong("seq"));
+    // A delete keeps a tombstone for clients that were away, without the text.
+    assertEquals("|t", nodes.sql("SELECT text, deleted_at IS NOT NULL FROM messages WHERE id = " + id).replace(" ", ""));
+    JsonObject history = aliceSocket.request("chat.history", new JsonObject().put("channel", channel)).getJsonObject("body");
+    assertEquals(0, history.getJsonArray("messages").size(), "a deleted message leaves history");
+    assertEquals(3, history.getLong("seq"));
+    JsonObject again = aliceSocket.request("chat.edit", new JsonObject().put("id", id).put("text", "back"));
+    assertEquals(404, again.getInteger("failureCode"), "a deleted message cannot be edited");
   }
 
   @Test
