@@ -1,15 +1,13 @@
-// History: the newest page on entry, older pages while scrolling up (or while the page is not
-// yet full), and catching up after an id (after a reconnect, and once more a little later).
+// History: the newest page on entry, and older pages while scrolling up (or while the page is not
+// yet full). Catching up after a gap or a reconnect is by sequence number, in sequence.js.
 import { Addresses, ErrorCodes } from "./contract.js";
 import { plainError } from "./errors.js";
 import { insertMessage, updateHistoryStatus, nearBottom, scrollToBottom } from "./messages.js";
 import { $ } from "./render.js";
+import { startAt, fillGapSoon } from "./sequence.js";
 import { state } from "./state.js";
-import { noteNew } from "./unread.js";
 
 const PAGE = 50;
-const CATCH_UP_PAGE = 100;
-const SECOND_CATCH_UP_MS = 1_500;
 
 export async function loadLatest(view) {
   try {
@@ -24,9 +22,8 @@ export async function loadLatest(view) {
     updateHistoryStatus(view);
     scrollToBottom();
     fillViewport(view);
-    // A publish right after our registration may not have reached us yet: look again shortly.
-    const after = view.ids.length ? view.ids[view.ids.length - 1] : 0;
-    catchUpSoon(view, after);
+    startAt(view, page.seq);
+    fillGapSoon(view);
   } catch (e) {
     if (view === state.view) {
       $("history-status").textContent = e.code === ErrorCodes.NOT_FOUND ? "This channel does not exist." : `Cannot load messages: ${plainError(e)}`;
@@ -69,39 +66,4 @@ function fillViewport(view) {
   if (!view.reachedStart && box.scrollHeight <= box.clientHeight + 1) {
     loadOlder(view);
   }
-}
-
-/** Fetches what came after the id, page by page, and shows what is new. */
-export async function catchUp(view, after) {
-  let from = after;
-  for (let round = 0; round < 20 && view === state.view; round++) {
-    let page;
-    try {
-      page = await state.bus.request(Addresses.HISTORY, { channel: view.name, after: from, limit: CATCH_UP_PAGE });
-    } catch (e) {
-      return; // the next reconnect catches up again
-    }
-    if (view !== state.view) {
-      return;
-    }
-    const stick = nearBottom();
-    const now = Date.now();
-    for (const message of page.messages) {
-      if (insertMessage(view, message, now)) {
-        noteNew(view, message, stick);
-      }
-    }
-    if (stick) {
-      scrollToBottom();
-    }
-    if (page.messages.length < CATCH_UP_PAGE) {
-      return;
-    }
-    from = page.messages[page.messages.length - 1].id;
-  }
-}
-
-/** Catches up once more a little later: events published by other nodes can still be on their way. */
-export function catchUpSoon(view, after) {
-  setTimeout(() => catchUp(view, after), SECOND_CATCH_UP_MS);
 }

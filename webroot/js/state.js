@@ -5,7 +5,6 @@ export const state = {
   bus: null,
   channels: [],
   everConnected: false,
-  disconnectedAt: null,
   view: null, // the open channel, see newView()
 };
 
@@ -19,6 +18,9 @@ export function newView(name) {
     entries: new Map(), // id -> {message, li, receivedAt}
     ids: [], // ascending
     deleted: new Set(),
+    seq: null, // the channel's last event number shown; null until the first page
+    waiting: new Map(), // seq -> live event that arrived early (see sequence.js)
+    filling: false,
     reachedStart: false,
     loadingOlder: false,
     unread: 0,

@@ -3,11 +3,12 @@
 import { renderChannels, loadChannels } from "./channels.js";
 import { channelAddress } from "./contract.js";
 import { loadLatest, loadOlder } from "./history.js";
-import { insertMessage, updateMessage, removeMessage, nearBottom, scrollToBottom } from "./messages.js";
-import { renderPresence, showTyping, stopTyping } from "./presence.js";
+import { nearBottom, scrollToBottom } from "./messages.js";
+import { renderPresence, showTyping } from "./presence.js";
 import { $ } from "./render.js";
+import { receive } from "./sequence.js";
 import { state, newView } from "./state.js";
-import { noteNew, clearUnread } from "./unread.js";
+import { clearUnread } from "./unread.js";
 
 export function openChannel(name) {
   if (state.view?.name === name) {
@@ -52,22 +53,10 @@ function onChannelEvent(view, event) {
     return;
   }
   switch (event.type) {
-    case "message": {
-      const stick = nearBottom();
-      if (insertMessage(view, event.message, Date.now())) {
-        noteNew(view, event.message, stick);
-        stopTyping(view, event.message.author.id);
-        if (stick) {
-          scrollToBottom();
-        }
-      }
-      break;
-    }
+    case "message":
     case "edit":
-      updateMessage(view, event.message);
-      break;
     case "delete":
-      removeMessage(view, event.id);
+      receive(view, event);
       break;
     case "presence":
       renderPresence(event.users);
