@@ -113,6 +113,7 @@ class ReconnectStormTest {
 
   @AfterAll
   static void stopNodes() throws Exception {
+    finished = true;
     for (NodeProcess node : nodes) {
       node.terminate();
     }
@@ -164,6 +165,8 @@ class ReconnectStormTest {
   private final AtomicInteger gaveUp = new AtomicInteger();
   private final Map<String, AtomicInteger> refusalReasons = new ConcurrentHashMap<>();
   private final AtomicLong killedAt = new AtomicLong();
+  /** Set before the test closes its sockets: those closes are not drops to recover from. */
+  private static volatile boolean finished;
 
   private void refused(AtomicInteger counter, String kind, Throwable cause) {
     counter.incrementAndGet();
@@ -190,6 +193,8 @@ class ReconnectStormTest {
     int attempts;
     long resumedAt;
     int resumes;
+    /** When the first reconnect after the kill saw the drop, finished its handshake, its registration, its history. */
+    final long[] phases = new long[4];
 
     Sub(int index, ChatClient person, String channel) {
       this.index = index;
@@ -212,6 +217,7 @@ class ReconnectStormTest {
           return Future.failedFuture(e);
         })
         .compose(s -> {
+          mark(1);
           socket = s;
           s.closed().onComplete(code -> dropped(s, code.result()));
           return s.subscribeAsync(address, REQUEST_TIMEOUT_MS)
@@ -224,7 +230,10 @@ class ReconnectStormTest {
               }
               return Future.failedFuture(e);
             })
-            .map(s);
+            .map(v -> {
+              mark(2);
+              return s;
+            });
         });
     }
 
@@ -260,7 +269,7 @@ class ReconnectStormTest {
     }
 
     private void dropped(BridgeClient s, Integer code) {
-      if (s != socket) {
+      if (s != socket || finished) {
         return;
       }
       if (killedAt.get() == 0) {
@@ -280,7 +289,15 @@ class ReconnectStormTest {
         parked = new ArrayList<>();
         from = last;
       }
+      mark(0);
       resume(from, 0);
+    }
+
+    /** The first time this socket reached {@code phase} after the kill. */
+    private synchronized void mark(int phase) {
+      if (killedAt.get() != 0 && resumes == 0 && phases[phase] == 0) {
+        phases[phase] = System.nanoTime();
+      }
     }
 
     /** Reconnects to a survivor (spread by index, the other one on a retry), registers, pages history. */
@@ -292,6 +309,7 @@ class ReconnectStormTest {
       open(target)
         .compose(s -> catchUp(s, from))
         .onSuccess(history -> {
+          mark(3);
           synchronized (this) {
             history.forEach(this::apply);
             Map<Long, Integer> covered = new HashMap<>();
@@ -313,6 +331,9 @@ class ReconnectStormTest {
           }
         })
         .onFailure(e -> {
+          if (finished) {
+            return;
+          }
           if (attempt >= 20) {
             gaveUp.incrementAndGet();
             return;
@@ -515,6 +536,13 @@ class ReconnectStormTest {
 
     // The figures.
     List<Long> resumeMs = subs.stream().map(s -> TimeUnit.NANOSECONDS.toMillis(s.resumedAt - killedAt.get())).sorted().toList();
+    String[] phaseNames = {"drop seen", "handshake done", "registered", "history done"};
+    StringBuilder phaseReport = new StringBuilder();
+    for (int phase = 0; phase < 4; phase++) {
+      int p = phase;
+      List<Long> at = subs.stream().map(s -> TimeUnit.NANOSECONDS.toMillis(s.phases[p] - killedAt.get())).sorted().toList();
+      phaseReport.append(String.format(" %s %d/%d/%d;", phaseNames[p], at.get(0), at.get(SOCKETS / 2), at.get(SOCKETS - 1)));
+    }
     Map<Integer, Integer> onNode = new HashMap<>();
     subs.forEach(s -> onNode.merge(s.node, 1, Integer::sum));
     int missing = 0;
@@ -550,6 +578,7 @@ class ReconnectStormTest {
         + "  refused: %d handshakes, %d closed by the server before resuming, %d registrations, %d history requests %s%n"
         + "  resumed: all %d in %d ms after the kill; per socket median %d ms, p90 %d ms, worst %d ms, first %d ms;"
         + " spread over nodes %s; %d reconnect attempts; %d dropped again after resuming%n"
+        + "  ms after the kill (first/median/worst):%s%n"
         + "  messages: %d acknowledged (%d before the kill), %d stored after the warm-up, %d clientIds stored twice,"
         + " %d ids answered twice for one clientId, %d send failures retried%n"
         + "  delivery: %d applied, %d missing, %d duplicates, %d not acknowledged, %d resume overlaps set aside,"
@@ -558,7 +587,7 @@ class ReconnectStormTest {
       SOCKETS, PEOPLE, CHANNELS, VICTIM, gatheredMs, OPENING,
       handshakesRefused.get(), closedBeforeResumed.get(), registrationsRefused.get(), historyFailed.get(), refusalReasons,
       SOCKETS, allResumedMs, resumeMs.get(SOCKETS / 2), resumeMs.get(SOCKETS * 9 / 10), resumeMs.get(SOCKETS - 1),
-      resumeMs.get(0), onNode, subs.stream().mapToInt(s -> s.attempts).sum(), droppedAgain.get(),
+      resumeMs.get(0), onNode, subs.stream().mapToInt(s -> s.attempts).sum(), droppedAgain.get(), phaseReport,
       totalAcked, ackedBeforeKill, stored.size(), Long.parseLong(storedTwice.trim()),
       senders.stream().mapToInt(s -> s.conflicts.get()).sum(), senders.stream().mapToInt(s -> s.failures.get()).sum(),
       applied, missing, duplicates, unacknowledged, overlap, outOfOrder, worst,
@@ -576,6 +605,7 @@ class ReconnectStormTest {
     assertEquals("0", storedTwice.trim(), "a clientId stored twice\n" + report);
     assertEquals(0, missing, "acknowledged messages a socket never got\n" + report);
     assertEquals(0, duplicates, "messages a socket got twice\n" + report);
+    finished = true;
     subs.forEach(s -> s.socket.close());
     senders.forEach(s -> s.socket.close());
   }
