@@ -43,10 +43,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with {@code kill -9}. Every socket reconnects at once to a survivor (spread over both), registers
  * its channel again and pages {@code chat.history} after the last message it had, then goes on
  * live. Nothing may be refused (no failed handshake, no refused registration or history request),
- * and every socket ends with every acknowledged message of its channel exactly once: duplicates are
- * counted, never dropped by id. The only events a socket sets aside are the live ones that arrived
- * on the new socket while its history request was out and that the history reply also carried,
- * one for one (the resume overlap every client has to handle).
+ * and every socket ends with every acknowledged message of its channel, none twice the same way:
+ * what came live and what came from history are counted apart, never merged by id, so a duplicate
+ * cannot hide; a message that came both live and in the resume's history is the overlap that
+ * resuming by id cannot avoid, reported apart (see {@link #tally}).
  */
 @Timeout(300)
 class ReconnectStormTest {
@@ -134,24 +134,39 @@ class ReconnectStormTest {
     return new JsonObject().put("channel", channel).put("after", key).put("limit", HISTORY_PAGE);
   }
 
-  /** What one socket's stream amounts to against what its channel acknowledged. */
-  record Tally(int applied, int missing, int duplicates, int unacknowledged, Set<Long> missingKeys) {
+  /**
+   * What one socket got against what its channel acknowledged. {@code duplicates}: a key that came
+   * twice the same way (twice live, or twice in history), which no resume explains; {@code overlap}:
+   * a key that came both live and in the resume's history, which resuming by id cannot avoid (the
+   * client must drop the second copy, the README says); {@code lateOverlap}: of those, the ones
+   * whose live copy came after history had already brought it (a publish that lagged its commit).
+   */
+  record Tally(int live, int history, int missing, int duplicates, int overlap, int lateOverlap, int unacknowledged,
+               Set<Long> missingKeys) {
   }
 
   /**
-   * The one judgement of a socket's stream: every key it applied, in the order applied (live and
-   * history alike, nothing dropped), against every acknowledged key of its channel. A key applied
-   * twice is a duplicate, an acknowledged key never applied is missing.
+   * The one judgement of a socket's stream: every key it got live and every key history gave it, in
+   * the order they came (nothing dropped, nothing merged), against the acknowledged keys of its
+   * channel. When events carry the channel's sequence, the keys are sequence numbers and a gap
+   * check ({@code next == previous + 1}) can join this.
    */
-  static Tally tally(Collection<Long> acknowledged, List<Long> applied) {
-    Map<Long, Integer> times = new HashMap<>();
-    applied.forEach(k -> times.merge(k, 1, Integer::sum));
-    int duplicates = times.values().stream().mapToInt(n -> n - 1).sum();
+  static Tally tally(Collection<Long> acknowledged, List<Long> live, List<Long> history, int lateOverlap) {
+    Map<Long, Integer> liveTimes = new HashMap<>();
+    live.forEach(k -> liveTimes.merge(k, 1, Integer::sum));
+    Map<Long, Integer> historyTimes = new HashMap<>();
+    history.forEach(k -> historyTimes.merge(k, 1, Integer::sum));
+    int duplicates = liveTimes.values().stream().mapToInt(n -> n - 1).sum()
+      + historyTimes.values().stream().mapToInt(n -> n - 1).sum();
+    int overlap = (int) liveTimes.keySet().stream().filter(historyTimes::containsKey).count();
+    Set<Long> got = new HashSet<>(liveTimes.keySet());
+    got.addAll(historyTimes.keySet());
     Set<Long> missing = new TreeSet<>(acknowledged);
-    missing.removeAll(times.keySet());
+    missing.removeAll(got);
     Set<Long> acked = new HashSet<>(acknowledged);
-    int unacknowledged = (int) times.keySet().stream().filter(k -> !acked.contains(k)).count();
-    return new Tally(applied.size(), missing.size(), duplicates, unacknowledged, missing);
+    int unacknowledged = (int) got.stream().filter(k -> !acked.contains(k)).count();
+    return new Tally(live.size(), history.size(), missing.size(), duplicates, overlap, lateOverlap, unacknowledged,
+      missing);
   }
 
   // ---- What the storm counts
@@ -184,11 +199,15 @@ class ReconnectStormTest {
     volatile BridgeClient socket;
     volatile int node = VICTIM;
     // Guarded by this.
-    final List<Long> applied = new ArrayList<>();
+    final List<Long> live = new ArrayList<>();
+    final List<Long> history = new ArrayList<>();
+    final Set<Long> fromHistory = new HashSet<>();
+    /** The resume point: the highest key got either way. */
     long last;
+    long lastLive;
     boolean resuming;
-    List<Long> parked = new ArrayList<>();
-    int overlap;
+    boolean registerRefused;
+    int lateOverlap;
     int outOfOrder;
     int attempts;
     long resumedAt;
@@ -203,8 +222,13 @@ class ReconnectStormTest {
       this.address = Addresses.channel(channel);
     }
 
-    /** Opens a socket to {@code node} and registers the channel there; fails on any refusal. */
-    Future<BridgeClient> open(int target) {
+    /**
+     * As a client resumes: opens a socket to {@code target}, registers the channel and pages
+     * {@code chat.history} after {@code from}. The bridge decides a register before it reads the
+     * next frame, so the first history reply also proves the registration (a refusal comes first,
+     * as an {@code err} frame without address). Fails on any refusal.
+     */
+    Future<List<Long>> open(int target, long from) {
       node = target;
       return BridgeClient.connect(vertx, nodes.get(target).url(), BridgeClient.options()
           .client(sockets)
@@ -218,53 +242,56 @@ class ReconnectStormTest {
         })
         .compose(s -> {
           mark(1);
+          synchronized (this) {
+            registerRefused = false;
+          }
           socket = s;
           s.closed().onComplete(code -> dropped(s, code.result()));
-          return s.subscribeAsync(address, REQUEST_TIMEOUT_MS)
-            .recover(e -> {
-              if (s.isClosed()) {
-                refused(closedBeforeResumed, "closed by the server (code " + s.closed().result() + ")", e);
-              } else {
-                refused(registrationsRefused, "register", e);
-                s.close();
-              }
-              return Future.failedFuture(e);
-            })
-            .map(v -> {
-              mark(2);
-              return s;
-            });
+          s.register(address);
+          return catchUp(s, from).recover(e -> {
+            if (s.isClosed()) {
+              refused(closedBeforeResumed, "closed by the server (code " + s.closed().result() + ")", e);
+            } else {
+              refused(historyFailed, "history", e);
+              s.close();
+            }
+            return Future.failedFuture(e);
+          });
         });
     }
 
     private void frame(JsonObject frame) {
+      if ("err".equals(frame.getString("type")) && frame.getValue("address") == null) {
+        synchronized (this) {
+          registerRefused = true;
+        }
+        return;
+      }
       JsonObject body = frame.getJsonObject("body");
       if (body == null || !address.equals(frame.getString("address")) || !"message".equals(body.getString("type"))) {
         return;
       }
       long k = key(body.getJsonObject("message"));
       synchronized (this) {
-        if (resuming) {
-          parked.add(k);
-        } else {
-          apply(k);
+        if (k < lastLive) {
+          outOfOrder++;
         }
+        if (!resuming && fromHistory.contains(k)) {
+          lateOverlap++;
+        }
+        live.add(k);
+        lastLive = Math.max(lastLive, k);
+        last = Math.max(last, k);
       }
     }
 
-    /** Guarded by this. */
-    private void apply(long k) {
-      if (k < last) {
-        outOfOrder++;
-      }
-      applied.add(k);
-      last = Math.max(last, k);
-    }
-
-    /** After the warm-up: nothing applied yet, resume after {@code baseline}. */
+    /** After the warm-up: nothing got yet, resume after {@code baseline}. */
     synchronized void startFrom(long baseline) {
-      applied.clear();
+      live.clear();
+      history.clear();
+      fromHistory.clear();
       last = baseline;
+      lastLive = baseline;
       outOfOrder = 0;
     }
 
@@ -284,9 +311,7 @@ class ReconnectStormTest {
         if (resuming) {
           return;
         }
-        // Live events from here on wait until the history reply says what they overlap.
         resuming = true;
-        parked = new ArrayList<>();
         from = last;
       }
       mark(0);
@@ -305,25 +330,10 @@ class ReconnectStormTest {
       synchronized (this) {
         attempts++;
       }
-      int target = survivor(index + attempt);
-      open(target)
-        .compose(s -> catchUp(s, from))
-        .onSuccess(history -> {
+      open(survivor(index + attempt), from)
+        .onSuccess(v -> {
           mark(3);
           synchronized (this) {
-            history.forEach(this::apply);
-            Map<Long, Integer> covered = new HashMap<>();
-            history.forEach(k -> covered.merge(k, 1, Integer::sum));
-            for (long k : parked) {
-              // One live copy per history copy is the overlap; anything more is applied, and counted.
-              if (covered.getOrDefault(k, 0) > 0) {
-                covered.merge(k, -1, Integer::sum);
-                overlap++;
-              } else {
-                apply(k);
-              }
-            }
-            parked = new ArrayList<>();
             resuming = false;
             if (resumes++ == 0) {
               resumedAt = System.nanoTime();
@@ -343,34 +353,51 @@ class ReconnectStormTest {
         });
     }
 
-    /** Every message after {@code from}, page by page, in the order history gave them. */
+    /** Every message after {@code from}, page by page, kept in the order history gave them. */
     private Future<List<Long>> catchUp(BridgeClient s, long from) {
-      List<Long> got = new ArrayList<>();
       Promise<List<Long>> done = Promise.promise();
-      page(s, from, got, done);
+      page(s, from, true, new ArrayList<>(), done);
       return done.future();
     }
 
-    private void page(BridgeClient s, long from, List<Long> got, Promise<List<Long>> done) {
+    private void page(BridgeClient s, long from, boolean first, List<Long> got, Promise<List<Long>> done) {
       s.requestAsync(Addresses.HISTORY, historyAfter(channel, from), REQUEST_TIMEOUT_MS).onComplete(reply -> {
-        if (reply.failed() || reply.result().getValue("failureCode") != null) {
-          Throwable why = reply.failed() ? reply.cause() : new IllegalStateException(reply.result().encode());
-          refused(historyFailed, "history", why);
-          s.close();
-          done.fail(why);
+        if (reply.failed()) {
+          done.fail(reply.cause());
           return;
         }
-        JsonArray messages = reply.result().getJsonObject("body").getJsonArray("messages");
+        JsonObject frame = reply.result();
+        if (frame.getValue("failureCode") != null) {
+          done.fail(frame.getValue("failureCode") + " " + frame.getValue("message"));
+          return;
+        }
+        if (first) {
+          synchronized (this) {
+            if (registerRefused) {
+              refused(registrationsRefused, "register", new IllegalStateException("rejected"));
+              s.close();
+              done.fail("registering " + address + " was refused");
+              return;
+            }
+          }
+          mark(2);
+        }
+        JsonArray messages = frame.getJsonObject("body").getJsonArray("messages");
         long next = from;
-        for (Object m : messages) {
-          long k = key((JsonObject) m);
-          got.add(k);
-          next = Math.max(next, k);
+        synchronized (this) {
+          for (Object m : messages) {
+            long k = key((JsonObject) m);
+            got.add(k);
+            history.add(k);
+            fromHistory.add(k);
+            last = Math.max(last, k);
+            next = Math.max(next, k);
+          }
         }
         if (messages.size() < HISTORY_PAGE) {
           done.complete(got);
         } else {
-          page(s, next, got, done);
+          page(s, next, false, got, done);
         }
       });
     }
@@ -380,11 +407,16 @@ class ReconnectStormTest {
     }
 
     synchronized boolean hasAll(Set<Long> acked) {
-      return !resuming && new HashSet<>(applied).containsAll(acked);
+      if (resuming) {
+        return false;
+      }
+      Set<Long> got = new HashSet<>(live);
+      got.addAll(history);
+      return got.containsAll(acked);
     }
 
     synchronized Tally tallied(Set<Long> acked) {
-      return tally(acked, new ArrayList<>(applied));
+      return tally(acked, new ArrayList<>(live), new ArrayList<>(history), lateOverlap);
     }
   }
 
@@ -477,8 +509,8 @@ class ReconnectStormTest {
     // The crowd gathers on the victim.
     long gathering = System.nanoTime();
     for (int from = 0; from < SOCKETS; from += OPENING) {
-      List<Future<BridgeClient>> wave = subs.subList(from, Math.min(SOCKETS, from + OPENING)).stream()
-        .map(s -> s.open(VICTIM)).toList();
+      List<Future<List<Long>>> wave = subs.subList(from, Math.min(SOCKETS, from + OPENING)).stream()
+        .map(s -> s.open(VICTIM, 0)).toList();
       Await.result(Future.join(new ArrayList<>(wave)), 60_000);
     }
     long gatheredMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gathering);
@@ -549,20 +581,24 @@ class ReconnectStormTest {
     int duplicates = 0;
     int unacknowledged = 0;
     int overlap = 0;
+    int lateOverlap = 0;
     int outOfOrder = 0;
-    int applied = 0;
+    int live = 0;
+    int history = 0;
     StringBuilder worst = new StringBuilder();
     for (Sub s : subs) {
       Tally t = s.tallied(acked.get(s.channel));
       missing += t.missing();
       duplicates += t.duplicates();
       unacknowledged += t.unacknowledged();
-      applied += t.applied();
+      overlap += t.overlap();
+      lateOverlap += t.lateOverlap();
+      live += t.live();
+      history += t.history();
       synchronized (s) {
-        overlap += s.overlap;
         outOfOrder += s.outOfOrder;
       }
-      if ((t.missing() > 0 || t.duplicates() > 0) && worst.length() < 2_000) {
+      if ((t.missing() > 0 || t.duplicates() > 0 || t.lateOverlap() > 0) && worst.length() < 2_000) {
         worst.append(String.format("  socket %d (%s, node %d): %s%n", s.index, s.channel, s.node, t));
       }
     }
@@ -581,8 +617,8 @@ class ReconnectStormTest {
         + "  ms after the kill (first/median/worst):%s%n"
         + "  messages: %d acknowledged (%d before the kill), %d stored after the warm-up, %d clientIds stored twice,"
         + " %d ids answered twice for one clientId, %d send failures retried%n"
-        + "  delivery: %d applied, %d missing, %d duplicates, %d not acknowledged, %d resume overlaps set aside,"
-        + " %d live events after a higher id%n%s"
+        + "  delivery: %d live + %d from history; %d missing, %d duplicates, %d not acknowledged; %d came both live"
+        + " and in the resume's history (%d of them live after history), %d live events after a higher id%n%s"
         + "  run: %d ms from the first sign-in",
       SOCKETS, PEOPLE, CHANNELS, VICTIM, gatheredMs, OPENING,
       handshakesRefused.get(), closedBeforeResumed.get(), registrationsRefused.get(), historyFailed.get(), refusalReasons,
@@ -590,7 +626,7 @@ class ReconnectStormTest {
       resumeMs.get(0), onNode, subs.stream().mapToInt(s -> s.attempts).sum(), droppedAgain.get(), phaseReport,
       totalAcked, ackedBeforeKill, stored.size(), Long.parseLong(storedTwice.trim()),
       senders.stream().mapToInt(s -> s.conflicts.get()).sum(), senders.stream().mapToInt(s -> s.failures.get()).sum(),
-      applied, missing, duplicates, unacknowledged, overlap, outOfOrder, worst,
+      live, history, missing, duplicates, unacknowledged, overlap, lateOverlap, outOfOrder, worst,
       TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - testStarted));
     System.out.println(report);
 
@@ -631,7 +667,7 @@ class ReconnectStormTest {
           Await.until(vertx, 2_000, "warm-up " + id + " seen",
             () -> mine.stream().allMatch(s -> {
               synchronized (s) {
-                return s.applied.contains(id);
+                return s.live.contains(id);
               }
             }));
           seen = id;
