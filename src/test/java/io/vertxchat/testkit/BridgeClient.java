@@ -217,6 +217,8 @@ public final class BridgeClient {
       ws.binaryMessageHandler(this::received);
       ws.textMessageHandler(text -> received(Buffer.buffer(text)));
       ws.closeHandler(v -> ended());
+      // A reset (a node killed) ends in the close handler; without a handler Vert.x logs each at ERROR.
+      ws.exceptionHandler(e -> { });
     } catch (IllegalStateException closedAlready) {
       // The server closed it right after the handshake (a refusal), before the handlers were set.
       ended();
