@@ -62,6 +62,23 @@ final class NodeProcess {
     return "http://localhost:" + httpPort;
   }
 
+  /** The node's id (its Hazelcast member id), from its "ready" log line; null before it is ready. */
+  String nodeId() {
+    try {
+      for (String line : Files.readAllLines(log)) {
+        java.util.regex.Matcher m = READY.matcher(line);
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static final java.util.regex.Pattern READY = java.util.regex.Pattern.compile("node (\\S+) ready at ");
+
   boolean alive() {
     return process.isAlive();
   }
