@@ -128,7 +128,24 @@ final class ChannelWriter {
           body.getLong("authorId"), body.getString("text")), message, attempt));
       }
     });
+    owners.onMemberLeft(this::adoptChannelsOf);
     return forwarded.completion();
+  }
+
+  /**
+   * A member left (or died): claim now the channels it wrote that this node owns from now on, so
+   * that what it committed and never published is published at once, not at the channel's next write.
+   */
+  private void adoptChannelsOf(String node) {
+    store.channelsLeftBy(node).onSuccess(channels -> channels.stream()
+      .filter(channel -> owners.ownerOf(channel, node).equals(nodeId))
+      .filter(channel -> !claims.containsKey(channel) && !queues.containsKey(channel))
+      .forEach(channel -> {
+        Queue queue = new Queue();
+        queue.storing = true;
+        queues.put(channel, queue);
+        claim(channel);
+      }));
   }
 
   /**

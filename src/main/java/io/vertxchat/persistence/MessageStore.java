@@ -50,6 +50,18 @@ public final class MessageStore {
   }
 
   /**
+   * The channels {@code node} claimed last and may not have published all of (at most a
+   * thousand; those beyond wait for their next write).
+   */
+  public Future<List<String>> channelsLeftBy(String node) {
+    return pool.preparedQuery(SqlQueries.CHANNELS_LEFT_BY).execute(Tuple.of(node)).map(rows -> {
+      List<String> names = new ArrayList<>(rows.size());
+      rows.forEach(row -> names.add(row.getString("name")));
+      return names;
+    });
+  }
+
+  /**
    * Stores {@code batch} under the writer's {@code fences} (one per channel of the batch); fails
    * (storage unavailable) only when the statement itself failed.
    */

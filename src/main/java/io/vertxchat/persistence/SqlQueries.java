@@ -65,6 +65,14 @@ final class SqlQueries {
     RETURNING owner_epoch, seq, published_seq
     """;
 
+  /**
+   * Channels whose last claim was $1's and whose last numbers it may not have published (what it
+   * published is recorded with its next write, so its last batch always counts).
+   */
+  static final String CHANNELS_LEFT_BY = """
+    SELECT name FROM channels WHERE owner_node = $1 AND published_seq < seq ORDER BY id LIMIT 1000
+    """;
+
   /** The message an earlier send with the same (author, clientId) stored. $1 author, $2 client id. */
   static final String MESSAGE_BY_CLIENT_ID = "SELECT c.name AS channel, " + MESSAGE_COLUMNS + """
     FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id

@@ -265,7 +265,8 @@ class KillFailoverTest {
     vertx.timer(STEADY_MS / 2).await(STEADY_MS * 3, TimeUnit.MILLISECONDS);
     // Kill the node that writes the first channel now, so its handover happens under load.
     String owner = TestPostgres.get().psql(database, "SELECT owner_node FROM channels WHERE name = '" + channels.get(0) + "'").trim();
-    NodeProcess victim = nodes.stream().filter(n -> owner.equals(n.nodeId())).findFirst().orElse(nodes.get(NODES - 1));
+    NodeProcess victim = nodes.stream().filter(n -> owner.equals(n.nodeId())).findFirst()
+      .orElseThrow(() -> new AssertionError("no node process has the owner's id " + owner));
     int ackedBeforeKill = people.stream().mapToInt(p -> p.acked.size()).sum();
     victim.kill();
     long killedAt = System.currentTimeMillis();

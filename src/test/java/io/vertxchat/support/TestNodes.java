@@ -41,20 +41,25 @@ public final class TestNodes {
   /** The two-node cluster every ordinary test shares; started on first use. */
   public static synchronized TestNodes shared() {
     if (shared == null) {
-      String pgUrl = TestPostgres.get().newDatabaseUrl();
-      String cluster = "chat-test-" + UUID.randomUUID();
-      int portA = TestPostgres.freePort();
-      int portB = TestPostgres.freePort();
-      Map<String, String> common = baseEnv(pgUrl);
-      common.put("CHAT_CLUSTER", "true");
-      common.put("CHAT_CLUSTER_NAME", cluster);
-      common.put("CHAT_CLUSTER_MEMBERS", "127.0.0.1:" + portA + ",127.0.0.1:" + portB);
-      ChatNode a = start(withNode(common, portA));
-      ChatNode b = start(withNode(common, portB));
-      shared = new TestNodes(pgUrl, a, b);
+      shared = pair();
       Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
     }
     return shared;
+  }
+
+  /** A two-node cluster of its own, on a database of its own, for a test that stops a node; the caller closes it. */
+  public static TestNodes pair() {
+    String pgUrl = TestPostgres.get().newDatabaseUrl();
+    String cluster = "chat-test-" + UUID.randomUUID();
+    int portA = TestPostgres.freePort();
+    int portB = TestPostgres.freePort();
+    Map<String, String> common = baseEnv(pgUrl);
+    common.put("CHAT_CLUSTER", "true");
+    common.put("CHAT_CLUSTER_NAME", cluster);
+    common.put("CHAT_CLUSTER_MEMBERS", "127.0.0.1:" + portA + ",127.0.0.1:" + portB);
+    ChatNode a = start(withNode(common, portA));
+    ChatNode b = start(withNode(common, portB));
+    return new TestNodes(pgUrl, a, b);
   }
 
   /** Settings of a test node: dev sign-in, generous rate limits, no trim timer during tests. */
@@ -189,10 +194,11 @@ public final class TestNodes {
     return TestPostgres.get().psql(database(), sql);
   }
 
-  private void close() {
+  public void close() {
     try {
       b.close().await(20, TimeUnit.SECONDS);
       a.close().await(20, TimeUnit.SECONDS);
+      clientVertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception ignored) {
       // the JVM is exiting anyway
     }
