@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -140,18 +139,30 @@ class HistoryAndReconnectTest {
     missed.forEach(alice::say);
     assertEquals(List.of("before the drop", "missed one", "missed two", "missed three"), alice.texts());
     assertEquals(List.of("before the drop"), bob.texts());
+    // Also while Bob is away: Alice edits the message he saw and deletes one he never saw.
+    List<String> aliceIds = alice.ids();
+    BridgeClient aliceApi = nodes.signInOnA("Alice").socket();
+    try {
+      assertNull(aliceApi.request("chat.edit", new JsonObject().put("id", Long.parseLong(aliceIds.get(0)))
+        .put("text", "before the drop, edited")).getValue("failureCode"));
+      assertNull(aliceApi.request("chat.delete", new JsonObject().put("id", Long.parseLong(aliceIds.get(2))))
+        .getValue("failureCode"));
+    } finally {
+      aliceApi.close();
+    }
+    assertThat(alice.message("before the drop, edited")).isVisible();
 
     down.set(false);
     assertThat(page.locator("#status")).hasAttribute("data-state", "connected");
     assertThat(bob.message("missed three")).isVisible();
+    assertThat(bob.message("before the drop, edited")).isVisible();
     assertThat(alice.page().locator("#presence li")).hasCount(2);
     // A live message after the resume, so any late duplicate of the catch-up would show by now.
     alice.say("after the return");
     assertThat(bob.message("after the return")).isVisible();
-    List<String> expected = new ArrayList<>(List.of("before the drop"));
-    expected.addAll(missed);
-    expected.add("after the return");
+    List<String> expected = List.of("before the drop, edited", "missed one", "missed three", "after the return");
     assertEquals(expected, bob.texts());
+    assertEquals(expected, alice.texts());
     assertEquals(alice.ids(), bob.ids());
     List<Long> ids = bob.ids().stream().map(Long::parseLong).collect(Collectors.toList());
     assertTrue(IntStream.range(1, ids.size()).allMatch(i -> ids.get(i - 1) < ids.get(i)), () -> "ids out of order: " + ids);
