@@ -377,7 +377,8 @@ class KillFailoverTest {
     if (nodes.stream().allMatch(NodeProcess::alive)) {
       nodes.get(NODES - 1).kill();
     }
-    ChatClient creator = ChatClient.signIn(vertx, nodes.get(0).url(), "kill-trimmer");
+    NodeProcess survivor = nodes.stream().filter(NodeProcess::alive).findFirst().orElseThrow();
+    ChatClient creator = ChatClient.signIn(vertx, survivor.url(), "kill-trimmer");
     String channel = TestNodes.newChannel(creator);
     int written = KEEP + 500;
     // Rows written straight into PostgreSQL: sending 5,500 messages would only slow the test down.
