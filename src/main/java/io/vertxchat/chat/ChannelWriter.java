@@ -139,8 +139,9 @@ final class ChannelWriter {
   private void adoptChannelsOf(String node) {
     store.channelsLeftBy(node).onSuccess(channels -> channels.stream()
       .filter(channel -> owners.ownerOf(channel, node).equals(nodeId))
-      .filter(channel -> !claims.containsKey(channel) && !queues.containsKey(channel))
+      .filter(channel -> !queues.containsKey(channel)) // a write in flight finds out, and claims again
       .forEach(channel -> {
+        claims.remove(channel); // the departed node claimed it last: any claim held here is stale
         Queue queue = new Queue();
         queue.storing = true;
         queues.put(channel, queue);
