@@ -20,6 +20,7 @@ import io.vertxchat.ops.NodeStats;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -66,24 +67,30 @@ public final class MessageStore {
    * (storage unavailable) only when the statement itself failed.
    */
   public Future<Result> store(List<Item> batch, Map<String, Fence> fences) {
-    int size = batch.size();
+    // A retry can catch up with its first attempt in one batch: each key goes to PostgreSQL once.
+    Map<String, Item> distinct = new LinkedHashMap<>();
+    for (Item item : batch) {
+      distinct.putIfAbsent(key(item), item);
+    }
+    int size = distinct.size();
     String[] channels = new String[size];
     Long[] authors = new Long[size];
     String[] texts = new String[size];
     String[] keys = new String[size];
-    for (int i = 0; i < size; i++) {
-      Item item = batch.get(i);
+    int i = 0;
+    for (Item item : distinct.values()) {
       channels[i] = item.channel();
       authors[i] = item.author().getLong("id");
       texts[i] = item.text();
       keys[i] = item.dedupKey();
+      i++;
     }
     String[] fenced = fences.keySet().toArray(String[]::new);
     Long[] epochs = new Long[fenced.length];
     Long[] published = new Long[fenced.length];
-    for (int i = 0; i < fenced.length; i++) {
-      epochs[i] = fences.get(fenced[i]).epoch();
-      published[i] = fences.get(fenced[i]).publishedSeq();
+    for (int f = 0; f < fenced.length; f++) {
+      epochs[f] = fences.get(fenced[f]).epoch();
+      published[f] = fences.get(fenced[f]).publishedSeq();
     }
     long started = System.nanoTime();
     return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
@@ -116,12 +123,18 @@ public final class MessageStore {
   private Future<Result> resolve(List<Item> batch, Map<String, Row> stored, Map<String, Fence> fences,
                                  Map<String, Long> epochNow) {
     List<Future<Outcome>> outcomes = new ArrayList<>(batch.size());
+    Map<String, JsonObject> fresh = new HashMap<>();
     for (Item item : batch) {
-      Row row = stored.remove(item.author().getLong("id") + "/" + item.dedupKey());
+      Row row = stored.remove(key(item));
       Long epoch = epochNow.get(item.channel());
+      JsonObject earlier = fresh.get(key(item));
       if (row != null) {
-        outcomes.add(Future.succeededFuture(Outcome.fresh(Shapes.message(row.getLong("id"), item.channel(),
-          row.getLong("seq"), item.author(), item.text(), row.getOffsetDateTime("created_at"), null))));
+        JsonObject message = Shapes.message(row.getLong("id"), item.channel(), row.getLong("seq"), item.author(),
+          item.text(), row.getOffsetDateTime("created_at"), null);
+        fresh.put(key(item), message);
+        outcomes.add(Future.succeededFuture(Outcome.fresh(message)));
+      } else if (earlier != null) {
+        outcomes.add(Future.succeededFuture(Outcome.repeat(earlier))); // the same key earlier in this batch
       } else if (epoch == null) {
         outcomes.add(Future.succeededFuture(Outcome.MISSING_CHANNEL));
       } else if (epoch != fences.get(item.channel()).epoch()) {
@@ -171,6 +184,10 @@ public final class MessageStore {
       JsonObject message = Rows.message(row);
       return Future.succeededFuture(new ChangeOutcome(Shapes.editEvent(message, seq), message, false));
     });
+  }
+
+  private static String key(Item item) {
+    return item.author().getLong("id") + "/" + item.dedupKey();
   }
 
   /** After a change stored nothing: stale when the claim is, else 404 gone or 403 someone else's. */

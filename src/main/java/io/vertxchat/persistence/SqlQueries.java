@@ -18,9 +18,10 @@ final class SqlQueries {
    * the writer's (in id order, so two batches never deadlock); rows of any other channel (claimed
    * by another node since, or missing) are not stored. Each new message takes its channel's next
    * sequence number, in batch order; the channel's last number and what the writer had published
-   * are recorded. A row that repeats an (author, clientId), stored before or earlier in this
-   * batch, is skipped before it is numbered, so numbers have no holes (but for the same clientId
-   * sent to two channels at the same instant, which the unique key still stores once).
+   * are recorded. A row that repeats an (author, clientId) stored before is skipped before it is
+   * numbered, so numbers have no holes (but for the same clientId sent to two channels at the same
+   * instant, which the unique key still stores once). The batch must not repeat a key itself:
+   * {@link MessageStore} sends each once.
    * $1 channel names, $2 author ids, $3 texts, $4 client ids, one per message; $5 the batch's
    * channels, $6 the writer's epoch and $7 its published sequence number, one per channel.
    */
@@ -31,10 +32,8 @@ final class SqlQueries {
       SELECT c.id, c.name, c.seq, f.published FROM channels c JOIN fence f ON f.name = c.name
       WHERE c.owner_epoch = f.epoch ORDER BY c.id FOR UPDATE OF c
     ), batch AS (
-      SELECT DISTINCT ON (b.author_id, b.client_id) b.*
-      FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
         WITH ORDINALITY AS b(channel, author_id, text, client_id, ord)
-      ORDER BY b.author_id, b.client_id, b.ord
     ), fresh AS (
       SELECT ch.id AS channel_id, ch.seq + row_number() OVER (PARTITION BY ch.id ORDER BY batch.ord) AS seq,
         batch.author_id, batch.text, batch.client_id, batch.ord
