@@ -20,6 +20,7 @@ import io.vertxchat.persistence.MessageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -45,9 +46,9 @@ public class ChatVerticle extends VerticleBase {
   private ChannelDirectory directory;
   private PresenceRoom presence;
   private LastChannels lastChannels;
-  private RateLimiter sends;
+  private Limiter sends;
   private RateLimiter typing;
-  private RateLimiter channelCreates;
+  private Limiter channelCreates;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -65,15 +66,17 @@ public class ChatVerticle extends VerticleBase {
     directory = new ChannelDirectory(vertx);
     presence = new PresenceRoom(vertx, nodeId);
     lastChannels = new LastChannels(vertx);
-    sends = new RateLimiter(limits.getInteger("sendsPerSecond"), limits.getInteger("sendBurst"));
+    // Sends, edits and deletes share one bucket per user, held by the whole cluster (leases of a
+    // quarter of the burst, at most 10); channel creations too, without a lease (they are rare).
+    // Typing hints stay per node: best effort, dropped quietly, not worth a cluster call.
+    int burst = limits.getInteger("sendBurst");
+    sends = ClusterRateLimiter.forNode(vertx, "send", burst, limits.getInteger("sendsPerSecond"), Duration.ofSeconds(1),
+      Math.min(10, burst / 4));
     typing = new RateLimiter(0.5, 2);
-    channelCreates = new RateLimiter(limits.getInteger("channelCreatesPerMinute") / 60.0,
-      limits.getInteger("channelCreatesPerMinute"));
-    vertx.setPeriodic(60_000, id -> {
-      sends.forgetIdle();
-      typing.forgetIdle();
-      channelCreates.forgetIdle();
-    });
+    int createsPerMinute = limits.getInteger("channelCreatesPerMinute");
+    channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
+      Duration.ofMinutes(1), 1);
+    vertx.setPeriodic(60_000, id -> typing.forgetIdle());
 
     return Future.all(List.of(
       inbound(Addresses.SEND, this::send),
@@ -144,12 +147,9 @@ public class ChatVerticle extends VerticleBase {
     });
   }
 
-  private void requireToken(RateLimiter limiter, Object key, String what, String metric) {
-    if (!limiter.tryAcquire(key)) {
-      stats.rateLimited(metric);
-      int retry = Math.max(1, limiter.retryAfterSeconds(key));
-      throw new ChatException(ErrorCodes.RATE_LIMITED, "too many " + what + "; retry in " + retry + " s");
-    }
+  /** One token of {@code limiter}, or a 429 {@link ChatException} with a retry hint (counted). */
+  private Future<Void> token(Limiter limiter, Object key, String what, String metric) {
+    return limiter.acquire(key, what).onFailure(e -> stats.rateLimited(metric));
   }
 
   // ---- Handlers. Each returns the reply's future, or null when it replies by itself.
@@ -159,10 +159,11 @@ public class ChatVerticle extends VerticleBase {
     String channel = MessageRules.channel(body);
     String text = MessageRules.text(body);
     String clientId = MessageRules.clientId(body);
-    requireToken(sends, user.getLong("id"), "messages", "send");
     // Without a client id every send is new; a server id keeps the (author, key) pair unique.
     String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
-    writer.write(new Item(channel, user, text, key), message);
+    token(sends, user.getLong("id"), "messages", "send")
+      .onSuccess(v -> writer.write(new Item(channel, user, text, key), message))
+      .onFailure(e -> message.fail(ChatException.codeOf(e), e.getMessage()));
     return null;
   }
 
@@ -170,9 +171,9 @@ public class ChatVerticle extends VerticleBase {
     JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
     String text = MessageRules.text(body);
-    requireToken(sends, user.getLong("id"), "edits", "edit");
     JsonObject request = new JsonObject().put("id", id).put("text", text).put("authorId", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_EDIT, request, STORE)
+    return token(sends, user.getLong("id"), "edits", "edit")
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_EDIT, request, STORE))
       .map(reply -> {
         JsonObject edited = reply.body();
         String channel = edited.getString("channel");
@@ -184,9 +185,9 @@ public class ChatVerticle extends VerticleBase {
   private Future<?> delete(JsonObject user, Message<Inbound> message) {
     JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
-    requireToken(sends, user.getLong("id"), "deletions", "delete");
     JsonObject request = new JsonObject().put("id", id).put("authorId", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_DELETE, request, STORE)
+    return token(sends, user.getLong("id"), "deletions", "delete")
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_DELETE, request, STORE))
       .map(reply -> {
         String channel = reply.body().getString("channel");
         vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.deleteEvent(id, channel)));
@@ -220,9 +221,9 @@ public class ChatVerticle extends VerticleBase {
     if (!(name instanceof String text) || !Addresses.CHANNEL_NAME.matcher(text).matches()) {
       throw ChatException.invalid("a channel name is 1 to 50 of a-z, 0-9, '_' and '-', starting with a letter or digit");
     }
-    requireToken(channelCreates, user.getLong("id"), "new channels", "channel_create");
     JsonObject request = new JsonObject().put("name", name).put("createdBy", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE)
+    return token(channelCreates, user.getLong("id"), "new channels", "channel_create")
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE))
       .map(reply -> {
         directory.created(reply.body());
         return reply.body();
