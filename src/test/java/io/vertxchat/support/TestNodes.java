@@ -57,6 +57,33 @@ public final class TestNodes {
     return shared;
   }
 
+  /**
+   * A two-node cluster of its own (its own cluster name) on {@code pgUrl}, with {@code extra}
+   * settings on both nodes (e.g. tight limits); the caller closes it with {@link #close()}.
+   */
+  public static TestNodes cluster(String pgUrl, Map<String, String> extra) {
+    int portA = TestPostgres.freePort();
+    int portB = TestPostgres.freePort();
+    Map<String, String> common = clusterEnv(pgUrl, "chat-test-" + UUID.randomUUID(), portA, portB);
+    common.putAll(extra);
+    ChatNode a = start(withNode(common, portA));
+    ChatNode b = start(withNode(common, portB));
+    return new TestNodes(pgUrl, a, b);
+  }
+
+  /** Settings of a clustered test node whose cluster's members listen on these Hazelcast ports. */
+  public static Map<String, String> clusterEnv(String pgUrl, String cluster, int... clusterPorts) {
+    Map<String, String> env = baseEnv(pgUrl);
+    env.put("CHAT_CLUSTER", "true");
+    env.put("CHAT_CLUSTER_NAME", cluster);
+    StringBuilder members = new StringBuilder();
+    for (int port : clusterPorts) {
+      members.append(members.length() == 0 ? "" : ",").append("127.0.0.1:").append(port);
+    }
+    env.put("CHAT_CLUSTER_MEMBERS", members.toString());
+    return env;
+  }
+
   /** Settings of a test node: dev sign-in, generous rate limits, no trim timer during tests. */
   public static Map<String, String> baseEnv(String pgUrl) {
     Map<String, String> env = new HashMap<>();
@@ -71,7 +98,7 @@ public final class TestNodes {
   }
 
   /** Adds this node's ports: HTTP on {@code httpPort}, Hazelcast on {@code httpPort}'s own free port. */
-  private static Map<String, String> withNode(Map<String, String> common, int clusterPort) {
+  public static Map<String, String> withNode(Map<String, String> common, int clusterPort) {
     Map<String, String> env = new HashMap<>(common);
     int httpPort = TestPostgres.freePort();
     env.put("CHAT_HTTP_PORT", String.valueOf(httpPort));
@@ -189,7 +216,8 @@ public final class TestNodes {
     return TestPostgres.get().psql(database(), sql);
   }
 
-  private void close() {
+  /** Stops both nodes (the shared cluster is stopped by a shutdown hook). */
+  public void close() {
     try {
       b.close().await(20, TimeUnit.SECONDS);
       a.close().await(20, TimeUnit.SECONDS);
