@@ -221,6 +221,7 @@ public final class TestNodes {
     try {
       b.close().await(20, TimeUnit.SECONDS);
       a.close().await(20, TimeUnit.SECONDS);
+      clientVertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception ignored) {
       // the JVM is exiting anyway
     }

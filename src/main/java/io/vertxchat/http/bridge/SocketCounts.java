@@ -2,6 +2,7 @@ package io.vertxchat.http.bridge;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.shareddata.LocalMap;
 
 import java.util.Map;
@@ -23,7 +24,14 @@ interface SocketCounts {
   void release(long user);
 
   static SocketCounts of(Vertx vertx) {
-    return Nodes.BY_VERTX.computeIfAbsent(vertx, v -> v.isClustered() ? new ClusterSocketCounts(v) : new Local(v));
+    return Nodes.BY_VERTX.computeIfAbsent(vertx, v -> {
+      // Forgotten with its Vert.x instance, so a closed node is not kept alive by this map.
+      ((VertxInternal) v).addCloseHook(done -> {
+        Nodes.BY_VERTX.remove(v);
+        done.succeed();
+      });
+      return v.isClustered() ? new ClusterSocketCounts(v) : new Local(v);
+    });
   }
 
   /** The node's one instance, by Vert.x instance (tests run several nodes in one JVM). */
