@@ -76,7 +76,11 @@ public class ChatVerticle extends VerticleBase {
     int createsPerMinute = limits.getInteger("channelCreatesPerMinute");
     channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
       Duration.ofMinutes(1), 1);
-    vertx.setPeriodic(60_000, id -> typing.forgetIdle());
+    vertx.setPeriodic(60_000, id -> {
+      sends.forgetIdle();
+      typing.forgetIdle();
+      channelCreates.forgetIdle();
+    });
 
     return Future.all(List.of(
       inbound(Addresses.SEND, this::send),

@@ -173,6 +173,11 @@ final class ClusterRateLimiter implements Limiter {
     fallback.forgetIdle();
   }
 
+  /** Nothing to do: leases are given back and dropped by this limiter's own timer. */
+  @Override
+  public void forgetIdle() {
+  }
+
   private int retryAfterSeconds() {
     return (int) Math.ceil(1 / perSecond);
   }

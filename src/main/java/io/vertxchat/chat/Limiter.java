@@ -16,6 +16,9 @@ interface Limiter {
    */
   Future<Void> acquire(Object key, String what);
 
+  /** Drops what idle keys hold, so memory follows activity; called now and then. */
+  void forgetIdle();
+
   static ChatException refusal(String what, int retryAfterSeconds) {
     return new ChatException(ErrorCodes.RATE_LIMITED, "too many " + what + "; retry in " + Math.max(1, retryAfterSeconds) + " s");
   }

@@ -49,7 +49,8 @@ final class RateLimiter implements Limiter {
     return (int) Math.ceil((1 - bucket[0]) / perSecond);
   }
 
-  void forgetIdle() {
+  @Override
+  public void forgetIdle() {
     long now = System.nanoTime();
     buckets.values().removeIf(b -> b[0] + (now - b[1]) / 1e9 * perSecond >= burst);
   }
