@@ -3,6 +3,7 @@ package io.vertxchat;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,6 +50,8 @@ public final class ChatNode {
   private static final Logger LOG = LoggerFactory.getLogger(ChatNode.class);
   /** Longest wait for one shutdown step (in-flight stores, each verticle). */
   private static final long STEP_TIMEOUT_MS = 10_000;
+  /** First Hazelcast serializer type id of Bucket4j's (it takes a few consecutive ids). */
+  private static final int BUCKET4J_TYPE_ID_BASE = 10_000;
 
   private final Vertx vertx;
   private final JsonObject config;
@@ -122,6 +125,8 @@ public final class ChatNode {
     hz.setProperty("hazelcast.wait.seconds.before.join", "0");
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // Bucket4j's entry processors (the cluster-wide rate limits) in its compact form, not Java serialization.
+    HazelcastProxyManager.addCustomSerializers(hz.getSerializationConfig(), BUCKET4J_TYPE_ID_BASE);
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(cluster.getInteger("port")).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getString("host")));

@@ -21,6 +21,7 @@ import io.vertxchat.persistence.MessageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -46,9 +47,9 @@ public class ChatVerticle extends VerticleBase {
   private ChannelDirectory directory;
   private PresenceRoom presence;
   private LastChannels lastChannels;
-  private RateLimiter sends;
+  private Limiter sends;
   private RateLimiter typing;
-  private RateLimiter channelCreates;
+  private Limiter channelCreates;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -66,10 +67,16 @@ public class ChatVerticle extends VerticleBase {
     directory = new ChannelDirectory(vertx);
     presence = new PresenceRoom(vertx, nodeId);
     lastChannels = new LastChannels(vertx);
-    sends = new RateLimiter(limits.getInteger("sendsPerSecond"), limits.getInteger("sendBurst"));
+    // Sends, edits and deletes share one bucket per user, held by the whole cluster (leases of a
+    // quarter of the burst, at most 10); channel creations too, without a lease (they are rare).
+    // Typing hints stay per node: best effort, dropped quietly, not worth a cluster call.
+    int burst = limits.getInteger("sendBurst");
+    sends = ClusterRateLimiter.forNode(vertx, "send", burst, limits.getInteger("sendsPerSecond"), Duration.ofSeconds(1),
+      Math.min(10, burst / 4));
     typing = new RateLimiter(0.5, 2);
-    channelCreates = new RateLimiter(limits.getInteger("channelCreatesPerMinute") / 60.0,
-      limits.getInteger("channelCreatesPerMinute"));
+    int createsPerMinute = limits.getInteger("channelCreatesPerMinute");
+    channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
+      Duration.ofMinutes(1), 1);
     vertx.setPeriodic(60_000, id -> {
       sends.forgetIdle();
       typing.forgetIdle();
@@ -150,12 +157,9 @@ public class ChatVerticle extends VerticleBase {
       : failure.getMessage());
   }
 
-  private void requireToken(RateLimiter limiter, Object key, String what, String metric) {
-    if (!limiter.tryAcquire(key)) {
-      stats.rateLimited(metric);
-      int retry = Math.max(1, limiter.retryAfterSeconds(key));
-      throw new ChatException(ErrorCodes.RATE_LIMITED, "too many " + what + "; retry in " + retry + " s");
-    }
+  /** One token of {@code limiter}, or a 429 {@link ChatException} with a retry hint (counted). */
+  private Future<Void> token(Limiter limiter, Object key, String what, String metric) {
+    return limiter.acquire(key, what).onFailure(e -> stats.rateLimited(metric));
   }
 
   // ---- Handlers. Each returns the reply's future, or null when it replies by itself.
@@ -165,10 +169,11 @@ public class ChatVerticle extends VerticleBase {
     String channel = MessageRules.channel(body);
     String text = MessageRules.text(body);
     String clientId = MessageRules.clientId(body);
-    requireToken(sends, user.getLong("id"), "messages", "send");
     // Without a client id every send is new; a server id keeps the (author, key) pair unique.
     String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
-    writer.write(new Item(channel, user, text, key), message);
+    token(sends, user.getLong("id"), "messages", "send")
+      .onSuccess(v -> writer.write(new Item(channel, user, text, key), message))
+      .onFailure(e -> fail(message, e));
     return null;
   }
 
@@ -176,23 +181,23 @@ public class ChatVerticle extends VerticleBase {
     JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
     String text = MessageRules.text(body);
-    requireToken(sends, user.getLong("id"), "edits", "edit");
-    return change(user.getLong("id"), id, text, message);
+    return change(user, id, text, "edits", "edit", message);
   }
 
   private Future<?> delete(JsonObject user, Message<Inbound> message) {
     JsonObject body = MessageRules.body(message.body().body());
     long id = MessageRules.id(body);
-    requireToken(sends, user.getLong("id"), "deletions", "delete");
-    return change(user.getLong("id"), id, null, message);
+    return change(user, id, null, "deletions", "delete", message);
   }
 
   /**
-   * An edit ({@code text}) or delete (null) is a channel event: found here (404 gone, 403 not
-   * yours), then written by the channel's owner, which answers the request.
+   * An edit ({@code text}) or delete (null) is a channel event: rate-limited, found here (404
+   * gone, 403 not yours), then written by the channel's owner, which answers the request.
    */
-  private Future<?> change(long authorId, long id, String text, Message<Inbound> message) {
-    store.channelToChange(id, authorId)
+  private Future<?> change(JsonObject user, long id, String text, String what, String metric, Message<Inbound> message) {
+    long authorId = user.getLong("id");
+    token(sends, authorId, what, metric)
+      .compose(v -> store.channelToChange(id, authorId))
       .onSuccess(channel -> writer.change(new Change(id, channel, authorId, text), message))
       .onFailure(e -> fail(message, e));
     return null;
@@ -225,9 +230,9 @@ public class ChatVerticle extends VerticleBase {
     if (!(name instanceof String text) || !Addresses.CHANNEL_NAME.matcher(text).matches()) {
       throw ChatException.invalid("a channel name is 1 to 50 of a-z, 0-9, '_' and '-', starting with a letter or digit");
     }
-    requireToken(channelCreates, user.getLong("id"), "new channels", "channel_create");
     JsonObject request = new JsonObject().put("name", name).put("createdBy", user.getLong("id"));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE)
+    return token(channelCreates, user.getLong("id"), "new channels", "channel_create")
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE))
       .map(reply -> {
         directory.created(reply.body());
         return reply.body();

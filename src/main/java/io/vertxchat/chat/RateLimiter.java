@@ -1,13 +1,16 @@
 package io.vertxchat.chat;
 
+import io.vertx.core.Future;
+
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * Token buckets per key (a user, or a user and a channel), refilled continuously. Used from one
  * event loop only. Full buckets are dropped by {@link #forgetIdle()} so memory follows activity.
+ * The limiter of a node that is not clustered, and the per-node limiter of typing hints.
  */
-final class RateLimiter {
+final class RateLimiter implements Limiter {
   private final double perSecond;
   private final double burst;
   private final Map<Object, double[]> buckets = new HashMap<>();
@@ -15,6 +18,12 @@ final class RateLimiter {
   RateLimiter(double perSecond, double burst) {
     this.perSecond = perSecond;
     this.burst = burst;
+  }
+
+  /** Answers at once, from this node's bucket. */
+  @Override
+  public Future<Void> acquire(Object key, String what) {
+    return tryAcquire(key) ? Future.succeededFuture() : Future.failedFuture(Limiter.refusal(what, retryAfterSeconds(key)));
   }
 
   /** Takes one token; false when the key has none left. */
@@ -40,7 +49,8 @@ final class RateLimiter {
     return (int) Math.ceil((1 - bucket[0]) / perSecond);
   }
 
-  void forgetIdle() {
+  @Override
+  public void forgetIdle() {
     long now = System.nanoTime();
     buckets.values().removeIf(b -> b[0] + (now - b[1]) / 1e9 * perSecond >= burst);
   }

@@ -49,17 +49,34 @@ public final class TestNodes {
 
   /** A two-node cluster of its own, on a database of its own, for a test that stops a node; the caller closes it. */
   public static TestNodes pair() {
-    String pgUrl = TestPostgres.get().newDatabaseUrl();
-    String cluster = "chat-test-" + UUID.randomUUID();
+    return cluster(TestPostgres.get().newDatabaseUrl(), Map.of());
+  }
+
+  /**
+   * A two-node cluster of its own (its own cluster name) on {@code pgUrl}, with {@code extra}
+   * settings on both nodes (e.g. tight limits); the caller closes it with {@link #close()}.
+   */
+  public static TestNodes cluster(String pgUrl, Map<String, String> extra) {
     int portA = TestPostgres.freePort();
     int portB = TestPostgres.freePort();
-    Map<String, String> common = baseEnv(pgUrl);
-    common.put("CHAT_CLUSTER", "true");
-    common.put("CHAT_CLUSTER_NAME", cluster);
-    common.put("CHAT_CLUSTER_MEMBERS", "127.0.0.1:" + portA + ",127.0.0.1:" + portB);
+    Map<String, String> common = clusterEnv(pgUrl, "chat-test-" + UUID.randomUUID(), portA, portB);
+    common.putAll(extra);
     ChatNode a = start(withNode(common, portA));
     ChatNode b = start(withNode(common, portB));
     return new TestNodes(pgUrl, a, b);
+  }
+
+  /** Settings of a clustered test node whose cluster's members listen on these Hazelcast ports. */
+  public static Map<String, String> clusterEnv(String pgUrl, String cluster, int... clusterPorts) {
+    Map<String, String> env = baseEnv(pgUrl);
+    env.put("CHAT_CLUSTER", "true");
+    env.put("CHAT_CLUSTER_NAME", cluster);
+    StringBuilder members = new StringBuilder();
+    for (int port : clusterPorts) {
+      members.append(members.length() == 0 ? "" : ",").append("127.0.0.1:").append(port);
+    }
+    env.put("CHAT_CLUSTER_MEMBERS", members.toString());
+    return env;
   }
 
   /** Settings of a test node: dev sign-in, generous rate limits, no trim timer during tests. */
@@ -76,7 +93,7 @@ public final class TestNodes {
   }
 
   /** Adds this node's ports: HTTP on {@code httpPort}, Hazelcast on {@code httpPort}'s own free port. */
-  private static Map<String, String> withNode(Map<String, String> common, int clusterPort) {
+  public static Map<String, String> withNode(Map<String, String> common, int clusterPort) {
     Map<String, String> env = new HashMap<>(common);
     int httpPort = TestPostgres.freePort();
     env.put("CHAT_HTTP_PORT", String.valueOf(httpPort));
@@ -194,6 +211,7 @@ public final class TestNodes {
     return TestPostgres.get().psql(database(), sql);
   }
 
+  /** Stops both nodes (the shared cluster is stopped by a shutdown hook). */
   public void close() {
     try {
       b.close().await(20, TimeUnit.SECONDS);

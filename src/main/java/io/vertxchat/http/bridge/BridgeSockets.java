@@ -3,7 +3,6 @@ package io.vertxchat.http.bridge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.LocalMap;
 import io.vertx.ext.web.Session;
 import io.vertx.ext.web.sstore.SessionStore;
 import io.vertxchat.contract.BridgeCodes;
@@ -18,7 +17,8 @@ import java.util.function.Predicate;
 
 /**
  * The life of the bridge's sockets on one HTTP verticle instance: admission (not while draining,
- * only from an allowed Origin, within the per-user limit counted node-wide), keep-alive (a socket
+ * only from an allowed Origin, within the per-user limit counted cluster-wide by {@link SocketCounts}),
+ * keep-alive (a socket
  * that stops pinging is closed, as the stock bridge does; a live socket keeps its session alive),
  * SockJS heartbeats, and the ends: sign-out on any node, drain, close.
  */
@@ -34,48 +34,69 @@ final class BridgeSockets {
   private final int socketsPerUser;
   private final NodeStats stats;
   private final Set<BridgeConnection> open = new LinkedHashSet<>();
-  /** Node-wide count of sockets per user, shared by every HTTP verticle instance. */
-  private final LocalMap<Long, Integer> socketsByUser;
+  /** Sockets per user across the cluster (or this node, when not clustered). */
+  private final SocketCounts socketsByUser;
 
   BridgeSockets(Vertx vertx, SessionStore sessionStore, Set<String> allowedOrigins, int socketsPerUser) {
     this.sessionStore = sessionStore;
     this.allowedOrigins = allowedOrigins;
     this.socketsPerUser = socketsPerUser;
     this.stats = NodeStats.of(vertx);
-    this.socketsByUser = vertx.sharedData().getLocalMap("chat.sockets-by-user");
+    this.socketsByUser = SocketCounts.of(vertx);
     vertx.setPeriodic(PING_TIMEOUT_MS / 2, id -> closeWhere(c -> System.currentTimeMillis() - c.lastSeen > PING_TIMEOUT_MS,
       BridgeCodes.GOING_AWAY, "no ping"));
     // One timer for every socket of the instance, not one per socket as the stock SockJS session keeps.
     vertx.setPeriodic(SOCKJS_HEARTBEAT_MS, id -> open.forEach(c -> c.socket.heartbeat()));
   }
 
-  /** The socket as a connection, or null when it was refused (and closed with the reason). */
-  BridgeConnection admit(BridgeSocket socket) {
+  /**
+   * The socket as a connection, or null when it was refused (and closed with the reason). A
+   * signed-in socket is paused while its user's sockets are counted (a cluster round trip when
+   * clustered): the caller sets its handlers and resumes it. If the count cannot be reached, the
+   * socket is admitted uncounted rather than refused.
+   */
+  Future<BridgeConnection> admit(BridgeSocket socket) {
     String origin = socket.origin();
     if (stats.draining()) {
       stats.bridgeRejected("draining");
       socket.close(BridgeCodes.GOING_AWAY, "server going away, reconnect");
-      return null;
+      return Future.succeededFuture();
     }
     if (origin != null && !allowedOrigins.contains(origin)) {
       LOG.debug("socket refused: origin {} is not allowed", origin);
       stats.bridgeRejected("origin");
       socket.close(BridgeCodes.ORIGIN_NOT_ALLOWED, "origin not allowed");
-      return null;
+      return Future.succeededFuture();
     }
     Session session = socket.session();
     JsonObject user = session == null ? null : session.get(AuthRoutes.SESSION_USER);
     BridgeConnection connection = new BridgeConnection(socket, user, session == null ? null : session.id());
-    if (user != null) {
-      int count = socketsByUser.merge(user.getLong("id"), 1, Integer::sum);
-      connection.counted = true;
-      if (count > socketsPerUser) {
-        release(connection);
+    if (user == null) {
+      return Future.succeededFuture(opened(connection));
+    }
+    long userId = user.getLong("id");
+    socket.pause();
+    // A socket that closes while it is counted must give its count back.
+    socket.closeHandler(v -> connection.markClosed());
+    return socketsByUser.take(userId, socketsPerUser).transform(taken -> {
+      if (taken.failed()) {
+        LOG.warn("socket of user {} admitted uncounted: the socket counts did not answer ({})", userId, taken.cause().toString());
+      } else if (!taken.result()) {
         stats.bridgeRejected("too_many_sockets");
         socket.close(BridgeCodes.TOO_MANY_SOCKETS, "too many sockets for this user");
-        return null;
+        return Future.succeededFuture();
+      } else {
+        connection.counted = true;
       }
-    }
+      if (connection.isClosed()) {
+        release(connection);
+        return Future.succeededFuture();
+      }
+      return Future.succeededFuture(opened(connection));
+    });
+  }
+
+  private BridgeConnection opened(BridgeConnection connection) {
     open.add(connection);
     stats.socketOpened();
     return connection;
@@ -136,7 +157,7 @@ final class BridgeSockets {
   private void release(BridgeConnection connection) {
     if (connection.counted) {
       connection.counted = false;
-      socketsByUser.merge(connection.user.getLong("id"), -1, (a, b) -> a + b <= 0 ? null : a + b);
+      socketsByUser.release(connection.user.getLong("id"));
     }
   }
 }

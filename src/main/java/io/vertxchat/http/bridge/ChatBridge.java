@@ -53,13 +53,15 @@ public final class ChatBridge {
 
   /** A socket opened on any transport ({@link BridgeEndpoints}). */
   void handle(BridgeSocket socket) {
-    BridgeConnection connection = sockets.admit(socket);
-    if (connection == null) {
-      return;
-    }
-    socket.setWriteQueueMaxSize(socketQueueBytes);
-    socket.handler(buffer -> frame(connection, buffer));
-    socket.closeHandler(v -> closed(connection));
+    sockets.admit(socket).onSuccess(connection -> {
+      if (connection == null) {
+        return;
+      }
+      socket.setWriteQueueMaxSize(socketQueueBytes);
+      socket.handler(buffer -> frame(connection, buffer));
+      socket.closeHandler(v -> closed(connection));
+      socket.resume();
+    });
   }
 
   /** Closes every socket of a session that ended (sign-out on any node). */
