@@ -438,6 +438,7 @@ class ReconnectStormTest {
     volatile boolean sending = true;
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger conflicts = new AtomicInteger();
+    volatile String lastFailure;
 
     Sender(String name, BridgeClient socket, List<String> channels, Map<String, Set<Long>> acked,
            Map<String, Long> idOfClientId) {
@@ -466,13 +467,15 @@ class ReconnectStormTest {
       socket.requestAsync(Addresses.SEND, new JsonObject().put("channel", to).put("text", "storm " + id)
           .put("clientId", id), REQUEST_TIMEOUT_MS)
         .onComplete(reply -> answered(id, to, reply.succeeded() && reply.result().getValue("failureCode") == null
-          ? reply.result().getJsonObject("body") : null));
+          ? reply.result().getJsonObject("body") : null,
+          reply.succeeded() ? String.valueOf(reply.result()) : String.valueOf(reply.cause())));
     }
 
-    private synchronized void answered(String id, String to, JsonObject message) {
+    private synchronized void answered(String id, String to, JsonObject message, String answer) {
       inFlight = false;
       if (message == null) {
         failures.incrementAndGet();
+        lastFailure = answer;
         return;
       }
       long key = key(message);
@@ -486,6 +489,12 @@ class ReconnectStormTest {
 
     synchronized boolean settled() {
       return clientId == null && !inFlight;
+    }
+
+    @Override
+    public synchronized String toString() {
+      return name + (settled() ? " settled" : " waiting on " + clientId + " to " + channel + (inFlight ? " (in flight)" : ""))
+        + ", socket " + (socket.isClosed() ? "closed" : "open") + ", " + failures + " failures, last: " + lastFailure;
     }
   }
 
@@ -561,7 +570,11 @@ class ReconnectStormTest {
     Await.until(vertx, 60_000, "every channel has " + ACKS_AFTER_RESUME + " more acknowledged messages after the storm",
       () -> acked.entrySet().stream().allMatch(e -> e.getValue().size() >= ackedAtResume.get(e.getKey()) + ACKS_AFTER_RESUME));
     senders.forEach(s -> s.sending = false);
-    Await.until(vertx, 60_000, "every send acknowledged", () -> senders.stream().allMatch(Sender::settled));
+    try {
+      Await.until(vertx, 60_000, "every send acknowledged", () -> senders.stream().allMatch(Sender::settled));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + ": " + senders, e);
+    }
     vertx.cancelTimer(ticker);
     Await.until(vertx, 30_000, "every socket has every acknowledged message of its channel",
       () -> subs.stream().allMatch(s -> s.hasAll(acked.get(s.channel))));

@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -25,9 +26,10 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>Counts do not outlive their node: a node's sockets release their counts as they close, and
  * when a member leaves the cluster (stopped, or killed with {@code kill -9}) every survivor drops
- * that member's counts from every entry (idempotent, so all may do it). The bound: while
- * Hazelcast has not yet declared a killed member gone (its heartbeat timeout), its sockets still
- * count, so a user reconnecting from it may be refused for those seconds. If the map does not
+ * that member's counts from every entry (idempotent, so all may do it). While Hazelcast has not
+ * yet declared a killed member gone, its sockets still count: a socket over the limit waits up to
+ * {@link #SLOT_WAIT_MS} for a slot before it is refused, so a reconnect storm from a dead node is
+ * let in (the bound: a member undetected for longer than that, and a refusal that takes that long). If the map does not
  * answer, {@link BridgeSockets} admits the socket uncounted (logged): a cluster fault must not
  * lock people out.
  */
@@ -58,11 +60,28 @@ final class ClusterSocketCounts implements SocketCounts {
     });
   }
 
+  /**
+   * A "no" is asked again for this long before it is final: a member killed with kill -9 still
+   * counts until Hazelcast declares it gone (under a second on a LAN, seen 0.65 s here), and its
+   * sockets reconnect to the survivors at once: they must not be refused for its stale counts.
+   */
+  static final long SLOT_WAIT_MS = 3_000;
+  private static final long SLOT_RETRY_MS = 200;
+
   @Override
   public Future<Boolean> take(long user, int limit) {
     // Answered on the caller's event loop (each HTTP verticle instance keeps its own sockets).
-    return Future.fromCompletionStage(map.thenCompose(sockets -> sockets.submitToKey(user, new Take(node, limit))),
-        vertx.getOrCreateContext());
+    return take(user, limit, vertx.getOrCreateContext(), System.currentTimeMillis() + SLOT_WAIT_MS);
+  }
+
+  private Future<Boolean> take(long user, int limit, Context context, long deadline) {
+    return Future.fromCompletionStage(map.thenCompose(sockets -> sockets.submitToKey(user, new Take(node, limit))), context)
+      .compose(taken -> {
+        if (taken || System.currentTimeMillis() >= deadline) {
+          return Future.succeededFuture(taken);
+        }
+        return vertx.timer(SLOT_RETRY_MS).compose(t -> take(user, limit, context, deadline));
+      });
   }
 
   @Override
