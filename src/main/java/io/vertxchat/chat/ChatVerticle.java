@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -153,6 +154,9 @@ public class ChatVerticle extends VerticleBase {
   /** Fails a request with the failure's contract code; storage faults never show their cause. */
   private static void fail(Message<?> message, Throwable failure) {
     int code = ChatException.codeOf(failure);
+    if (!(failure instanceof ReplyException)) {
+      LOG.warn("request on {} failed: {}", message.address(), failure.toString(), failure);
+    }
     message.fail(code, code == ErrorCodes.STORAGE_UNAVAILABLE ? ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE
       : failure.getMessage());
   }

@@ -7,6 +7,7 @@ import io.github.bucket4j.distributed.proxy.AsyncProxyManager;
 import io.github.bucket4j.grid.hazelcast.Bucket4jHazelcast;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -125,8 +126,15 @@ final class ClusterRateLimiter implements Limiter {
     if (now < lease.emptyUntil) {
       return Future.failedFuture(Limiter.refusal(what, retryAfterSeconds()));
     }
-    lease.pending = take(key, lease);
-    return lease.pending.transform(done -> acquire(key, what));
+    // Set before the call and cleared when it ends, also when it ends at once (a partition on
+    // this node can answer before take returns): a completed future left here recursed forever.
+    Promise<Void> taking = Promise.promise();
+    lease.pending = taking.future();
+    take(key, lease).onComplete(done -> {
+      lease.pending = null;
+      taking.complete();
+    });
+    return taking.future().transform(done -> acquire(key, what));
   }
 
   /** Leases up to {@code leaseTokens} from the cluster bucket; always succeeds, having updated the lease. */
@@ -137,7 +145,6 @@ final class ClusterRateLimiter implements Limiter {
           .tryConsumeAsMuchAsPossible(leaseTokens), context))
       .transform(taken -> {
         long now = System.currentTimeMillis();
-        lease.pending = null;
         if (taken.succeeded()) {
           lease.tokens = taken.result();
           lease.takenAt = now;
