@@ -217,8 +217,14 @@ final class ChannelWriter {
       queue.ready = true;
       ready.add(channel);
     }
-    // Start batches after the sends already queued on this event loop arrived too: a burst shares
-    // its first commits instead of each early send taking a store slot alone.
+    pumpSoon();
+  }
+
+  /**
+   * Starts batches after what else arrives on this event-loop turn: a burst of sends, or claims
+   * and stores completing together, share their next commit instead of each taking a slot alone.
+   */
+  private void pumpSoon() {
     if (!pumpScheduled) {
       pumpScheduled = true;
       vertx.getOrCreateContext().runOnContext(v -> {
@@ -403,7 +409,7 @@ final class ChannelWriter {
       idleWaiters.clear();
       waiters.forEach(Promise::tryComplete);
     }
-    pump();
+    pumpSoon();
   }
 
   private static void fail(Message<?> request, int code, String message) {

@@ -17,10 +17,10 @@ import java.util.function.Predicate;
 
 /**
  * The life of the bridge's sockets on one HTTP verticle instance: admission (not while draining,
- * only from an allowed Origin, within the per-user limit counted cluster-wide by {@link SocketCounts}),
- * keep-alive (a socket
- * that stops pinging is closed, as the stock bridge does; a live socket keeps its session alive),
- * SockJS heartbeats, and the ends: sign-out on any node, drain, close.
+ * only from an allowed Origin, within the per-user limit counted cluster-wide by
+ * {@link SocketCounts}), keep-alive (a socket that stops pinging is closed, as the stock bridge
+ * does; a live socket keeps its session alive), SockJS heartbeats, and the ends: sign-out on any
+ * node, drain, close.
  */
 final class BridgeSockets {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeSockets.class);
