@@ -78,21 +78,17 @@ class KillFailoverTest {
     String cluster = "chat-kill-" + UUID.randomUUID();
     int[] clusterPorts = new int[NODES];
     int[] httpPorts = new int[NODES];
-    StringBuilder members = new StringBuilder();
     for (int i = 0; i < NODES; i++) {
       clusterPorts[i] = TestPostgres.freePort();
       httpPorts[i] = TestPostgres.freePort();
-      members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(clusterPorts[i]);
     }
+    Map<String, String> common = TestNodes.clusterEnv(pgUrl, cluster, clusterPorts);
     for (int i = 0; i < NODES; i++) {
-      Map<String, String> env = new HashMap<>(TestNodes.baseEnv(pgUrl));
+      Map<String, String> env = new HashMap<>(common);
       env.put("CHAT_HTTP_INSTANCES", "1");
       env.put("CHAT_HTTP_PORT", String.valueOf(httpPorts[i]));
       env.put("CHAT_PUBLIC_URL", "http://localhost:" + httpPorts[i]);
-      env.put("CHAT_CLUSTER", "true");
-      env.put("CHAT_CLUSTER_NAME", cluster);
       env.put("CHAT_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
-      env.put("CHAT_CLUSTER_MEMBERS", members.toString());
       env.put("CHAT_HISTORY_KEEP", String.valueOf(KEEP));
       env.put("CHAT_HISTORY_TRIM_SECONDS", "1");
       envs.add(env);

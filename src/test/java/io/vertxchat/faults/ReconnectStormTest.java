@@ -79,21 +79,17 @@ class ReconnectStormTest {
     String cluster = "chat-storm-" + UUID.randomUUID();
     int[] clusterPorts = new int[NODES];
     int[] httpPorts = new int[NODES];
-    StringBuilder members = new StringBuilder();
     for (int i = 0; i < NODES; i++) {
       clusterPorts[i] = TestPostgres.freePort();
       httpPorts[i] = TestPostgres.freePort();
-      members.append(i == 0 ? "" : ",").append("127.0.0.1:").append(clusterPorts[i]);
     }
+    Map<String, String> common = TestNodes.clusterEnv(pgUrl, cluster, clusterPorts);
     for (int i = 0; i < NODES; i++) {
-      Map<String, String> env = new HashMap<>(TestNodes.baseEnv(pgUrl));
+      Map<String, String> env = new HashMap<>(common);
       env.put("CHAT_HTTP_INSTANCES", "1");
       env.put("CHAT_HTTP_PORT", String.valueOf(httpPorts[i]));
       env.put("CHAT_PUBLIC_URL", "http://localhost:" + httpPorts[i]);
-      env.put("CHAT_CLUSTER", "true");
-      env.put("CHAT_CLUSTER_NAME", cluster);
       env.put("CHAT_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
-      env.put("CHAT_CLUSTER_MEMBERS", members.toString());
       // Exactly what one person holds on the victim: the storm must fit the limit on every node it lands on.
       env.put("CHAT_MAX_SOCKETS_PER_USER", String.valueOf(SOCKETS_PER_PERSON));
       nodes.add(NodeProcess.start("node-" + i, httpPorts[i], env, Path.of("target", "reconnect-storm")));
