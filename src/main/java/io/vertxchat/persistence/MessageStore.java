@@ -155,14 +155,24 @@ public final class MessageStore {
   public Future<String> channelToChange(long id, long authorId) {
     return pool.preparedQuery(SqlQueries.MESSAGE_PLACE).execute(Tuple.of(id)).compose(rows -> {
       Row row = rows.size() == 0 ? null : rows.iterator().next();
-      if (row == null || row.getBoolean("deleted")) {
-        return Future.failedFuture(ChatException.notFound("no message " + id));
-      }
-      if (row.getLong("author_id") != authorId) {
-        return Future.failedFuture(ChatException.forbidden("only the author may change message " + id));
-      }
-      return Future.succeededFuture(row.getString("channel"));
+      ChatException refusal = refusal(id, row, authorId);
+      return refusal != null ? Future.failedFuture(refusal) : Future.succeededFuture(row.getString("channel"));
     });
+  }
+
+  /**
+   * Why {@code authorId} may not change message {@code id}, from its row ({@code author_id},
+   * {@code deleted}; null or a null author: no such message): 404 gone, 403 someone else's, or
+   * null when they may.
+   */
+  private static ChatException refusal(long id, Row row, long authorId) {
+    if (row == null || row.getLong("author_id") == null || row.getBoolean("deleted")) {
+      return ChatException.notFound("no message " + id);
+    }
+    if (row.getLong("author_id") != authorId) {
+      return ChatException.forbidden("only the author may change message " + id);
+    }
+    return null;
   }
 
   /** Stores an edit or a delete as the channel's next event, under the writer's claim {@code epoch}. */
@@ -197,10 +207,9 @@ public final class MessageStore {
       if (row != null && row.getLong("owner_epoch") != epoch) {
         return Future.succeededFuture(ChangeOutcome.STALE);
       }
-      if (row == null || row.getLong("author_id") == null || row.getBoolean("deleted")) {
-        return Future.failedFuture(ChatException.notFound("no message " + change.id()));
-      }
-      return Future.failedFuture(ChatException.forbidden("only the author may change message " + change.id()));
+      ChatException refusal = refusal(change.id(), row, change.authorId());
+      return Future.failedFuture(refusal != null ? refusal
+        : ChatException.forbidden("only the author may change message " + change.id()));
     });
   }
 
