@@ -100,7 +100,7 @@ public final class MessageStore {
         stats.messagesStored(rows.size());
         Map<String, Row> stored = new HashMap<>();
         for (Row row : rows) {
-          stored.put(row.getLong("author_id") + "/" + row.getString("client_id"), row);
+          stored.put(key(row.getLong("author_id"), row.getString("client_id")), row);
         }
         if (stored.size() == size) {
           return resolve(batch, stored, fences, Map.of());
@@ -125,13 +125,14 @@ public final class MessageStore {
     List<Future<Outcome>> outcomes = new ArrayList<>(batch.size());
     Map<String, JsonObject> fresh = new HashMap<>();
     for (Item item : batch) {
-      Row row = stored.remove(key(item));
+      String key = key(item);
+      Row row = stored.remove(key);
       Long epoch = epochNow.get(item.channel());
-      JsonObject earlier = fresh.get(key(item));
+      JsonObject earlier = fresh.get(key);
       if (row != null) {
         JsonObject message = Shapes.message(row.getLong("id"), item.channel(), row.getLong("seq"), item.author(),
           item.text(), row.getOffsetDateTime("created_at"), null);
-        fresh.put(key(item), message);
+        fresh.put(key, message);
         outcomes.add(Future.succeededFuture(Outcome.fresh(message)));
       } else if (earlier != null) {
         outcomes.add(Future.succeededFuture(Outcome.repeat(earlier))); // the same key earlier in this batch
@@ -196,8 +197,13 @@ public final class MessageStore {
     });
   }
 
+  /** An item's (author, dedup key), as the unique index sees it. */
   private static String key(Item item) {
-    return item.author().getLong("id") + "/" + item.dedupKey();
+    return key(item.author().getLong("id"), item.dedupKey());
+  }
+
+  private static String key(long author, String dedupKey) {
+    return author + "/" + dedupKey;
   }
 
   /** After a change stored nothing: stale when the claim is, else 404 gone or 403 someone else's. */
