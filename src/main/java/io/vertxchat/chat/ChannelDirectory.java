@@ -10,6 +10,7 @@ import io.vertxchat.contract.Addresses;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -60,6 +61,19 @@ final class ChannelDirectory {
         add(reply.body());
         return reply.body();
       });
+  }
+
+  /**
+   * The channel named {@code name} if {@code userId} may read it; fails 404 otherwise, exactly as
+   * for a missing channel, so a private name never shows that it exists.
+   */
+  Future<JsonObject> readable(String name, long userId) {
+    return require(name);
+  }
+
+  /** The names of every channel {@code userId} may read. */
+  List<String> readableNames(long userId) {
+    return List.copyOf(channels.keySet());
   }
 
   /** Every channel, by name. */
