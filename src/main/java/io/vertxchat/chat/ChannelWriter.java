@@ -125,7 +125,7 @@ final class ChannelWriter {
           body.getString("text"), body.getString("dedupKey")), null, message, attempt));
       } else {
         enqueue(new Pending(null, new Change(body.getLong("id"), body.getString("channel"),
-          body.getLong("authorId"), body.getString("text")), message, attempt));
+          body.getLong("authorId"), body.getString("text"), body.getString("emoji")), message, attempt));
       }
     });
     owners.onMemberLeft(this::adoptChannelsOf);
@@ -158,7 +158,10 @@ final class ChannelWriter {
     route(new Pending(item, null, request, 1));
   }
 
-  /** Writes an edit or a delete on the channel's owner; answers the edited {@code Message} or {@code {"id"}}. */
+  /**
+   * Writes an edit, a delete or a reaction toggle on the channel's owner; answers the edited (or
+   * reacted) {@code Message} or {@code {"id"}}.
+   */
   void change(Change change, Message<?> request) {
     route(new Pending(null, change, request, 1));
   }
@@ -179,7 +182,7 @@ final class ChannelWriter {
         .put("dedupKey", pending.send().dedupKey());
     } else {
       forward.put("id", pending.change().id()).put("authorId", pending.change().authorId())
-        .put("text", pending.change().text());
+        .put("text", pending.change().text()).put("emoji", pending.change().emoji());
     }
     Message<?> request = pending.request();
     vertx.eventBus().<JsonObject>request(Addresses.writerOn(owner), forward, FORWARD).onComplete(reply -> {

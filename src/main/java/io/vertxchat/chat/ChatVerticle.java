@@ -88,6 +88,7 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.SEND, this::send),
       inbound(Addresses.EDIT, this::edit),
       inbound(Addresses.DELETE, this::delete),
+      inbound(Addresses.REACT, this::react),
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
@@ -203,6 +204,25 @@ public class ChatVerticle extends VerticleBase {
     token(sends, authorId, what, metric)
       .compose(v -> store.channelToChange(id, authorId))
       .onSuccess(channel -> writer.change(new Change(id, channel, authorId, text), message))
+      .onFailure(e -> fail(message, e));
+    return null;
+  }
+
+  /**
+   * A reaction toggle is a channel event, like an edit: rate-limited with sends, found here (404
+   * when missing, deleted, or in a channel the person may not read: the same answer), then
+   * written by the channel's owner, which answers the updated {@code Message}.
+   */
+  private Future<?> react(JsonObject user, Message<Inbound> message) {
+    JsonObject body = MessageRules.body(message.body().body());
+    long id = MessageRules.id(body);
+    String emoji = MessageRules.emoji(body);
+    long userId = user.getLong("id");
+    token(sends, userId, "reactions", "react")
+      .compose(v -> store.channelOf(id))
+      .compose(channel -> directory.readable(channel, userId).map(channel).recover(e ->
+        Future.failedFuture(ChatException.codeOf(e) == ErrorCodes.NOT_FOUND ? ChatException.notFound("no message " + id) : e)))
+      .onSuccess(channel -> writer.change(Change.reaction(id, channel, userId, emoji), message))
       .onFailure(e -> fail(message, e));
     return null;
   }

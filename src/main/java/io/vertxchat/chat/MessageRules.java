@@ -3,6 +3,7 @@ package io.vertxchat.chat;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChatException;
+import io.vertxchat.contract.Emoji;
 
 /** Checks inbound bodies field by field; every failure is a 400 that says what was wrong. */
 final class MessageRules {
@@ -54,6 +55,19 @@ final class MessageRules {
       throw ChatException.invalid("text must be valid Unicode (no unpaired surrogates)");
     }
     return text;
+  }
+
+  /** A reaction's emoji: one emoji as {@link Emoji} defines it. */
+  static String emoji(JsonObject body) {
+    Object value = body.getValue("emoji");
+    if (!(value instanceof String emoji)) {
+      throw ChatException.invalid("emoji must be a string holding one emoji");
+    }
+    if (!Emoji.isOne(emoji)) {
+      throw ChatException.invalid("emoji must be exactly one emoji (at most " + Emoji.MAX_LENGTH
+        + " UTF-16 units), e.g. \uD83D\uDC4D; text, several emoji or a lone modifier are refused");
+    }
+    return emoji;
   }
 
   /** The optional client id of a send, or null. */

@@ -24,13 +24,19 @@ public final class Addresses {
   public static final String HISTORY = "chat.history";
   /** {@code {"channel"}}, no reply; publishes a typing event. */
   public static final String TYPING = "chat.typing";
+  /**
+   * {@code {"id","emoji"}} toggles the session user's reaction and replies the updated
+   * {@code Message}; anyone who may read the channel; 400 not one emoji, 404 no such (or deleted,
+   * or unreadable) message, 409 over a limit of {@link Emoji}, 429.
+   */
+  public static final String REACT = "chat.react";
 
   /** The inbound addresses, as one regex for the bridge. */
-  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing)";
+  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|react)";
 
   // ---- Outbound: server to browser.
 
-  /** Prefix of a channel's event stream; events are {@code {"type": message|edit|delete|presence|typing}}. */
+  /** Prefix of a channel's event stream; events are {@code {"type": message|edit|reaction|delete|presence|typing}}. */
   public static final String CHANNEL_PREFIX = "chat.channel.";
   /** Admin-only stream of per-node {@code monitor.stats} snapshots. */
   public static final String MONITOR_STATS = "monitor.stats";
@@ -98,7 +104,7 @@ public final class Addresses {
 
   /** Every fixed address (not channel, writer or reply addresses), e.g. for bounded metric labels. */
   public static final java.util.Set<String> FIXED = java.util.Set.of(
-    SEND, EDIT, DELETE, HISTORY, TYPING, MONITOR_STATS,
+    SEND, EDIT, DELETE, HISTORY, TYPING, REACT, MONITOR_STATS,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
     STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
     STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,

@@ -40,7 +40,16 @@ public final class Shapes {
       .put("author", publicUser(author))
       .put("text", text)
       .put("createdAt", iso(createdAt))
-      .put("editedAt", iso(editedAt));
+      .put("editedAt", iso(editedAt))
+      .put("reactions", new JsonArray());
+  }
+
+  /**
+   * The message with its {@code reactions}: {@code [{"emoji","count","users":[{"id","name"}]}]},
+   * first reacted first (as {@code SqlQueries} reads them); null or none: {@code []}.
+   */
+  public static JsonObject withReactions(JsonObject message, JsonArray reactions) {
+    return message.put("reactions", reactions == null ? new JsonArray() : reactions);
   }
 
   /**
@@ -80,6 +89,11 @@ public final class Shapes {
 
   public static JsonObject editEvent(JsonObject message, long seq) {
     return new JsonObject().put("type", "edit").put("seq", seq).put("message", message);
+  }
+
+  /** A reaction added or removed: the message with its reactions now. */
+  public static JsonObject reactionEvent(JsonObject message, long seq) {
+    return new JsonObject().put("type", "reaction").put("seq", seq).put("message", message);
   }
 
   public static JsonObject deleteEvent(long id, String channel, long seq) {

@@ -65,12 +65,26 @@ public final class StoreMessages {
   }
 
   /**
-   * An edit ({@code text} set) or a delete ({@code text} null) of message {@code id} in
-   * {@code channel}, by {@code authorId}: a channel event, written by the channel's owner.
+   * An edit ({@code text} set), a delete ({@code text} null) or a reaction toggle ({@code emoji}
+   * set) of message {@code id} in {@code channel}: a channel event, written by the channel's owner.
+   * {@code authorId} is the person asking: the author for an edit or delete, the one who reacts for
+   * a reaction.
    */
-  public record Change(long id, String channel, long authorId, String text) {
+  public record Change(long id, String channel, long authorId, String text, String emoji) {
+    public Change(long id, String channel, long authorId, String text) {
+      this(id, channel, authorId, text, null);
+    }
+
+    public static Change reaction(long id, String channel, long userId, String emoji) {
+      return new Change(id, channel, userId, null, emoji);
+    }
+
     public boolean isDelete() {
-      return text == null;
+      return text == null && emoji == null;
+    }
+
+    public boolean isReaction() {
+      return emoji != null;
     }
   }
 

@@ -80,6 +80,28 @@ final class ApiRoutes {
     ask(ctx, Addresses.HISTORY, request).onSuccess(ctx::json);
   }
 
+  /** {@code POST /api/messages/{id}/reactions {"emoji"}}: toggles the session user's reaction, 200 {@code Message}. */
+  void react(RoutingContext ctx) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      HttpErrors.send(ctx, ErrorCodes.INVALID, "the message id must be a whole number");
+      return;
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      HttpErrors.send(ctx, ErrorCodes.INVALID, "the body must be a JSON object like {\"emoji\":\"\uD83D\uDC4D\"}");
+      return;
+    }
+    ask(ctx, Addresses.REACT, new JsonObject().put("id", id).put("emoji", body.getValue("emoji"))).onSuccess(ctx::json);
+  }
+
   /**
    * Asks the chat verticle on behalf of the session user, as the bridge does; a failure is answered
    * here with its contract code, so callers only handle success.

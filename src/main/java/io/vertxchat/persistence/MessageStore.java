@@ -8,6 +8,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import io.vertxchat.contract.ChatException;
+import io.vertxchat.contract.Emoji;
+import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Shapes;
 import io.vertxchat.contract.StoreMessages.Change;
 import io.vertxchat.contract.StoreMessages.ChangeOutcome;
@@ -176,8 +178,20 @@ public final class MessageStore {
     return null;
   }
 
-  /** Stores an edit or a delete as the channel's next event, under the writer's claim {@code epoch}. */
+  /** Where message {@code id} is, for a reaction: its channel; 404 when there is no such message (or it was deleted). */
+  public Future<String> channelOf(long id) {
+    return pool.preparedQuery(SqlQueries.MESSAGE_CHANNEL).execute(Tuple.of(id)).compose(rows -> {
+      Row row = rows.size() == 0 ? null : rows.iterator().next();
+      return row == null || row.getBoolean("deleted") ? Future.failedFuture(ChatException.notFound("no message " + id))
+        : Future.succeededFuture(row.getString("channel"));
+    });
+  }
+
+  /** Stores an edit, a delete or a reaction toggle as the channel's next event, under the writer's claim {@code epoch}. */
   public Future<ChangeOutcome> change(Change change, long epoch) {
+    if (change.isReaction()) {
+      return toggleReaction(change, epoch);
+    }
     Tuple args = Tuple.of(change.id(), change.authorId(), change.channel(), epoch);
     Future<RowSet<Row>> query = change.isDelete()
       ? pool.preparedQuery(SqlQueries.DELETE_MESSAGE).execute(args)
@@ -194,6 +208,47 @@ public final class MessageStore {
       }
       JsonObject message = Rows.message(row);
       return Future.succeededFuture(new ChangeOutcome(Shapes.editEvent(message, seq), message, false));
+    });
+  }
+
+  /**
+   * Toggles a reaction and reads the message as it left it, in one transaction (the channel row
+   * stays locked until both are done, so the event's message is exactly the state of its number).
+   * 409 over a limit, 404 when the message is gone, stale when the claim is.
+   */
+  private Future<ChangeOutcome> toggleReaction(Change change, long epoch) {
+    Tuple args = Tuple.of(change.id(), change.authorId(), change.channel(), epoch, change.emoji(),
+      (long) Emoji.MAX_PER_PERSON, (long) Emoji.MAX_PER_MESSAGE);
+    return pool.withTransaction(conn -> conn.preparedQuery(SqlQueries.TOGGLE_REACTION).execute(args).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture((ChangeOutcome) null);
+      }
+      Row row = rows.iterator().next();
+      String outcome = row.getString("outcome");
+      if ("too_many_yours".equals(outcome)) {
+        return Future.failedFuture(new ChatException(ErrorCodes.CONFLICT,
+          "you have " + Emoji.MAX_PER_PERSON + " reactions on this message already; remove one first"));
+      }
+      if ("too_many_emoji".equals(outcome)) {
+        return Future.failedFuture(new ChatException(ErrorCodes.CONFLICT,
+          "this message has " + Emoji.MAX_PER_MESSAGE + " different reactions already; add one of those"));
+      }
+      long seq = row.getLong("event_seq");
+      return conn.preparedQuery(SqlQueries.MESSAGE_BY_ID).execute(Tuple.of(change.id())).map(read -> {
+        JsonObject message = Rows.message(read.iterator().next());
+        return new ChangeOutcome(Shapes.reactionEvent(message, seq), message, false);
+      });
+    })).compose(done -> done != null ? Future.succeededFuture(done) : reactionRefused(change, epoch));
+  }
+
+  /** After a toggle stored nothing: stale when the claim is, else the message is gone (404). */
+  private Future<ChangeOutcome> reactionRefused(Change change, long epoch) {
+    return pool.preparedQuery(SqlQueries.CHANGE_REFUSED).execute(Tuple.of(change.id(), change.channel())).compose(rows -> {
+      Row row = rows.size() == 0 ? null : rows.iterator().next();
+      if (row != null && row.getLong("owner_epoch") != epoch) {
+        return Future.succeededFuture(ChangeOutcome.STALE);
+      }
+      return Future.failedFuture(ChatException.notFound("no message " + change.id()));
     });
   }
 

@@ -28,23 +28,26 @@ final class Rows {
     return Shapes.channel(row.getString("name"), row.getOffsetDateTime("created_at"), row.getLong("created_by"));
   }
 
-  /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at} and the author columns. */
+  /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at}, the author and reaction columns. */
   static JsonObject message(Row row) {
-    return Shapes.message(row.getLong("id"), row.getString("channel"), row.getLong("seq"), user(row),
-      row.getString("text"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"));
+    return Shapes.withReactions(Shapes.message(row.getLong("id"), row.getString("channel"), row.getLong("seq"), user(row),
+      row.getString("text"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at")),
+      row.getJsonArray("reactions"));
   }
 
   /**
    * The channel event a row of {@code EVENTS_AFTER} stands for: the message's creation when its
-   * number is the event's, else its latest edit or its delete.
+   * number is the event's, else its latest edit, reaction or its delete.
    */
   static JsonObject event(Row row) {
     long seq = row.getLong("event_seq");
     if (seq == row.getLong("seq")) {
       return Shapes.messageEvent(message(row));
     }
-    return row.getOffsetDateTime("deleted_at") != null
-      ? Shapes.deleteEvent(row.getLong("id"), row.getString("channel"), seq)
-      : Shapes.editEvent(message(row), seq);
+    if (row.getOffsetDateTime("deleted_at") != null) {
+      return Shapes.deleteEvent(row.getLong("id"), row.getString("channel"), seq);
+    }
+    Long reacted = row.getLong("reacted_seq");
+    return reacted != null && reacted == seq ? Shapes.reactionEvent(message(row), seq) : Shapes.editEvent(message(row), seq);
   }
 }

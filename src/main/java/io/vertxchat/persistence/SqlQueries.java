@@ -10,7 +10,23 @@ final class SqlQueries {
     u.provider AS u_provider
     """;
 
-  private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.text, m.created_at, m.edited_at, " + AUTHOR_COLUMNS;
+  /**
+   * A message's reactions as the contract's JSON, {@code [{"emoji","count","users":[{"id","name"}]}]}
+   * (first reacted first; {@code []} when none), read through the reactions' primary key, and the
+   * number of its latest reaction event ({@code reacted_seq}). Correlated on {@code m.id}.
+   */
+  private static final String REACTION_COLUMNS = """
+    m.reacted_seq, COALESCE((
+      SELECT json_agg(json_build_object('emoji', g.emoji, 'count', g.n, 'users', g.users) ORDER BY g.first, g.emoji)
+      FROM (
+        SELECT r.emoji, count(*) AS n, min(r.created_at) AS first,
+          json_agg(json_build_object('id', ru.id, 'name', ru.name) ORDER BY r.created_at, ru.id) AS users
+        FROM reactions r JOIN users ru ON ru.id = r.user_id WHERE r.message_id = m.id GROUP BY r.emoji
+      ) g), '[]'::json) AS reactions
+    """;
+
+  private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.text, m.created_at, m.edited_at, " + AUTHOR_COLUMNS
+    + ", " + REACTION_COLUMNS;
 
   /**
    * Stores a batch of messages, of one or several channels, in one round trip and one commit, for
@@ -195,6 +211,62 @@ final class SqlQueries {
   static final String CHANGE_REFUSED = """
     SELECT c.owner_epoch, m.author_id, m.deleted_at IS NOT NULL AS deleted
     FROM channels c LEFT JOIN messages m ON m.id = $1 AND m.channel_id = c.id WHERE c.name = $2
+    """;
+
+  /**
+   * Where a message is, for a reaction: its channel and whether it was deleted. $1 id. No row: no
+   * such message.
+   */
+  static final String MESSAGE_CHANNEL = """
+    SELECT c.name AS channel, m.deleted_at IS NOT NULL AS deleted
+    FROM messages m JOIN channels c ON c.id = m.channel_id WHERE m.id = $1
+    """;
+
+  /**
+   * Toggles person $2's reaction $5 on message $1 as a channel event, if the writer's claim ($3
+   * channel, $4 epoch) still holds and the message is there and not deleted: removed when they had
+   * it, else added unless they have $6 reactions on it already or it has $7 different emoji and
+   * this is a new one. Only an added or removed reaction takes the channel's next number, which
+   * becomes the message's changed_seq and reacted_seq. Answers one row {@code outcome} (added,
+   * removed, too_many_yours, too_many_emoji) and {@code event_seq}; no row: see
+   * {@link #CHANGE_REFUSED}. Run in a transaction with {@link #MESSAGE_BY_ID}, which then reads the
+   * message as this event left it.
+   */
+  static final String TOGGLE_REACTION = """
+    WITH ch AS (
+      SELECT c.id FROM channels c
+      WHERE c.name = $3 AND c.owner_epoch = $4 AND EXISTS (SELECT 1 FROM messages m
+        WHERE m.id = $1 AND m.channel_id = c.id AND m.deleted_at IS NULL)
+      FOR UPDATE
+    ), present AS (
+      SELECT r.user_id, r.emoji FROM reactions r WHERE r.message_id = $1
+    ), act AS (
+      SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM present p WHERE p.user_id = $2 AND p.emoji = $5) THEN 'removed'
+        WHEN (SELECT count(*) FROM present p WHERE p.user_id = $2) >= $6 THEN 'too_many_yours'
+        WHEN NOT EXISTS (SELECT 1 FROM present p WHERE p.emoji = $5)
+          AND (SELECT count(DISTINCT p.emoji) FROM present p) >= $7 THEN 'too_many_emoji'
+        ELSE 'added' END AS outcome
+      FROM ch
+    ), removed AS (
+      DELETE FROM reactions r USING act
+      WHERE act.outcome = 'removed' AND r.message_id = $1 AND r.user_id = $2 AND r.emoji = $5
+    ), added AS (
+      INSERT INTO reactions (message_id, user_id, emoji) SELECT $1, $2, $5 FROM act WHERE act.outcome = 'added'
+    ), bump AS (
+      UPDATE channels c SET seq = c.seq + 1 FROM ch, act
+      WHERE c.id = ch.id AND act.outcome IN ('added', 'removed') RETURNING c.seq
+    ), m AS (
+      UPDATE messages m SET changed_seq = bump.seq, reacted_seq = bump.seq FROM bump WHERE m.id = $1
+      RETURNING m.changed_seq
+    )
+    SELECT act.outcome, (SELECT m.changed_seq FROM m) AS event_seq FROM act
+    """;
+
+  /** One message as the contract's {@code Message}, with its reactions. $1 id. */
+  static final String MESSAGE_BY_ID = "SELECT c.name AS channel, " + MESSAGE_COLUMNS + """
+    FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
+    WHERE m.id = $1
     """;
 
   static final String CHANNELS = "SELECT name, created_at, created_by FROM channels ORDER BY name";
