@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 
@@ -152,6 +154,24 @@ public final class SequencedChannel {
   /** The applied events, in the order applied. */
   public synchronized List<JsonObject> applied() {
     return List.copyOf(applied);
+  }
+
+  /**
+   * What a user is shown now, by message id, from the applied events: a message event adds its
+   * message; an edit or a reaction event (both carry the whole message as that event left it,
+   * reactions included) replaces it; a delete removes it.
+   */
+  public synchronized Map<Long, JsonObject> messages() {
+    Map<Long, JsonObject> shown = new LinkedHashMap<>();
+    for (JsonObject event : applied) {
+      switch (event.getString("type")) {
+        case "message", "edit", "reaction" -> shown.put(event.getJsonObject("message").getLong("id"), event.getJsonObject("message"));
+        case "delete" -> shown.remove(event.getLong("id"));
+        default -> {
+        }
+      }
+    }
+    return shown;
   }
 
   /** Live events dropped because their number had been applied already. */
