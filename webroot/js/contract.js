@@ -52,6 +52,7 @@ export const Addresses = Object.freeze({
   DELETE: "chat.delete",
   HISTORY: "chat.history",
   TYPING: "chat.typing",
+  REACT: "chat.react",
   MONITOR_STATS: "monitor.stats",
 });
 

@@ -1,7 +1,8 @@
-// The message list: each message at its place by id, grouped by author and day, edited and
-// deleted in place (by anyone's action, live), the history line above it, and its scrolling.
+// The message list: each message at its place by id, grouped by author and day, edited,
+// reacted to (reactions.js) and deleted in place (by anyone's action, live), the history line above it, and its scrolling.
 import { Addresses, MAX_TEXT } from "./contract.js";
 import { plainError } from "./errors.js";
+import { renderReactions } from "./reactions.js";
 import { $, el, linkify, timeElement, dayLabel, sameDay, avatar, profileLink, codePoints } from "./render.js";
 import { state } from "./state.js";
 
@@ -84,6 +85,7 @@ function messageElement(message) {
     profileLink(message.author, "avatar-link", avatar(message.author)),
     el("span", { class: "gutter-time", "aria-hidden": "true" }, timeElement(message.createdAt))));
   li.append(body);
+  renderReactions(li, message);
   if (mine) {
     body.append(el("div", { class: "message-actions" },
       el("button", { type: "button", class: "edit", onclick: () => startEdit(message.id) }, "Edit"),
@@ -106,6 +108,7 @@ export function updateMessage(view, message) {
   if (message.editedAt) {
     edited.title = new Date(message.editedAt).toLocaleString();
   }
+  renderReactions(entry.li, message);
 }
 
 export function removeMessage(view, id) {

@@ -1,4 +1,4 @@
-// A channel's stored events (message, edit, delete) in sequence order, each shown once. Every one
+// A channel's stored events (message, edit, reaction, delete) in sequence order, each shown once. Every one
 // carries the channel's sequence number "seq", one more than the event before it. A live event
 // that skips numbers waits while the gap is fetched with chat.history {afterSeq}; one whose number
 // was seen already is dropped. Resuming after a reconnect is the same fetch, after the last number.
@@ -100,6 +100,7 @@ function apply(view, event, stick) {
       }
       break;
     case "edit":
+    case "reaction": // both carry the whole message as the event left it
       updateMessage(view, event.message);
       break;
     case "delete":

@@ -55,6 +55,7 @@ function onChannelEvent(view, event) {
   switch (event.type) {
     case "message":
     case "edit":
+    case "reaction":
     case "delete":
       receive(view, event);
       break;
