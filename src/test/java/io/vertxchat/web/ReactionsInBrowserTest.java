@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(90)
 class ReactionsInBrowserTest {
   private static final String THUMBS = "\uD83D\uDC4D";
+  private static final String PARTY = "\uD83C\uDF89";
   @RegisterExtension
   static final Browsers BROWSERS = new Browsers();
   private static TestNodes nodes;
@@ -53,13 +54,13 @@ class ReactionsInBrowserTest {
     assertThat(picker).hasCount(0);
     assertThat(add).isFocused();
 
-    Locator bobsChip = onBob.locator(".reaction-chip");
+    Locator bobsChip = onBob.locator(".reaction-chip[data-emoji='" + THUMBS + "']");
     assertThat(bobsChip).hasCount(1);
     assertThat(bobsChip).hasAttribute("aria-pressed", "true");
     assertThat(bobsChip.locator(".reaction-count")).hasText("1");
 
     // Alice, on the other node, sees it live: count 1, Bob's name in the title, not pressed.
-    Locator onAlice = alice.message("Release 1.5 is out").locator(".reaction-chip");
+    Locator onAlice = alice.message("Release 1.5 is out").locator(".reaction-chip[data-emoji='" + THUMBS + "']");
     assertThat(onAlice).hasCount(1);
     assertThat(onAlice.locator(".reaction-emoji")).hasText(THUMBS);
     assertThat(onAlice.locator(".reaction-count")).hasText("1");
@@ -73,7 +74,29 @@ class ReactionsInBrowserTest {
     assertThat(onAlice).hasAttribute("title", "Bob and You reacted with " + THUMBS);
     assertThat(bobsChip.locator(".reaction-count")).hasText("2");
     assertThat(bobsChip).hasAttribute("title", "You and Alice reacted with " + THUMBS);
-    bob.screenshot("reactions.png"); // a good one is docs/reactions.png
+
+    // Alice celebrates too, from the picker with the arrow keys: a second chip for both.
+    Locator aliceMessage = alice.message("Release 1.5 is out");
+    aliceMessage.hover();
+    aliceMessage.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Add reaction")).click();
+    alice.page().keyboard().press("ArrowRight");
+    alice.page().keyboard().press("ArrowRight");
+    assertThat(aliceMessage.getByRole(AriaRole.MENUITEM, new Locator.GetByRoleOptions().setName("React with " + PARTY))).isFocused();
+    alice.page().keyboard().press("Enter");
+    assertThat(onBob.locator(".reaction-chip")).hasCount(2);
+    assertThat(onBob.locator(".reaction-chip[data-emoji='" + PARTY + "']")).hasAttribute("title", "Alice reacted with " + PARTY);
+
+    // Bob opens the picker on his own message for the screenshot (docs/reactions.png); Escape closes it.
+    Locator own = bob.message("Changelog is in the wiki");
+    own.hover();
+    Locator ownAdd = own.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Add reaction"));
+    ownAdd.click();
+    assertThat(own.getByRole(AriaRole.MENU)).isVisible();
+    bob.screenshot("reactions.png");
+    bob.page().keyboard().press("Escape");
+    assertThat(own.getByRole(AriaRole.MENU)).hasCount(0);
+    assertThat(ownAdd).isFocused();
+    assertThat(own.locator(".reaction-chip")).hasCount(0);
 
     // Bob takes his back, from the keyboard: 1 again, only Alice.
     bobsChip.focus();
@@ -87,8 +110,8 @@ class ReactionsInBrowserTest {
     // After a reload the reaction is still there, from the server's history.
     bob.page().reload();
     assertThat(bob.page().locator("#status")).hasAttribute("data-state", "connected");
-    Locator reloaded = bob.message("Release 1.5 is out").locator(".reaction-chip");
-    assertThat(reloaded).hasCount(1);
+    assertThat(bob.message("Release 1.5 is out").locator(".reaction-chip")).hasCount(2);
+    Locator reloaded = bob.message("Release 1.5 is out").locator(".reaction-chip[data-emoji='" + THUMBS + "']");
     assertThat(reloaded.locator(".reaction-count")).hasText("1");
     assertThat(reloaded).hasAttribute("title", "Alice reacted with " + THUMBS);
     assertThat(bob.message("Changelog is in the wiki").locator(".reaction-chip")).hasCount(0);
