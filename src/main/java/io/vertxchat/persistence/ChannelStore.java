@@ -35,10 +35,11 @@ public final class ChannelStore {
    */
   public Future<JsonObject> openDirect(String name, long opener, List<Long> people) {
     Long[] ids = people.toArray(new Long[0]);
-    return pool.preparedQuery(ChannelQueries.USERS_BY_ID).execute(Tuple.of(ids))
+    return pool.preparedQuery(ChannelQueries.USERS_BY_ID).execute(Tuple.tuple().addArrayOfLong(ids))
       .compose(users -> users.size() != people.size()
         ? Future.failedFuture(ChatException.notFound("no such person"))
-        : pool.preparedQuery(ChannelQueries.INSERT_DIRECT).execute(Tuple.of(name, opener, ids)))
+        : pool.preparedQuery(ChannelQueries.INSERT_DIRECT)
+          .execute(Tuple.tuple().addString(name).addLong(opener).addArrayOfLong(ids)))
       .compose(inserted -> pool.preparedQuery(ChannelQueries.CHANNEL_BY_NAME).execute(Tuple.of(name)))
       .map(rows -> Rows.channel(rows.iterator().next()));
   }
@@ -93,7 +94,8 @@ public final class ChannelStore {
    * {@link ChannelQueries#UNREAD}.
    */
   public Future<JsonObject> unread(long user, List<String> channels) {
-    return pool.preparedQuery(ChannelQueries.UNREAD).execute(Tuple.of(user, channels.toArray(new String[0])))
+    return pool.preparedQuery(ChannelQueries.UNREAD)
+      .execute(Tuple.tuple().addLong(user).addArrayOfString(channels.toArray(new String[0])))
       .map(rows -> {
         JsonObject counts = new JsonObject();
         rows.forEach(row -> counts.put(row.getString("name"), new JsonObject()
