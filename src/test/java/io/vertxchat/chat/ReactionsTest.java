@@ -213,6 +213,31 @@ class ReactionsTest {
   }
 
   @Test
+  void a_person_who_may_not_read_the_channel_gets_404_as_for_a_missing_message_and_nothing_is_stored() {
+    ChatClient gina = nodes.signInOnA("Gina");
+    ChatClient mallory = nodes.signInOnB("Mallory");
+    String channel = TestNodes.newPrivateChannel(gina);
+    String address = "chat.channel." + channel;
+    BridgeClient ginaSocket = sockets.subscribed(gina, address);
+    BridgeClient mallorySocket = sockets.of(mallory);
+    long id = send(ginaSocket, channel, "members only");
+    assertEquals(1, stored(ginaSocket, address, "message").getLong("seq"));
+
+    JsonObject refused = react(mallorySocket, id, THUMBS);
+    JsonObject missing = react(mallorySocket, id + 1_000_000_000L, THUMBS);
+    assertEquals(404, refused.getInteger("failureCode"), refused::encode);
+    assertEquals(missing.getString("message").replace(String.valueOf(id + 1_000_000_000L), "N"),
+      refused.getString("message").replace(String.valueOf(id), "N"), "the same answer as for a missing message");
+    HttpResponse<Buffer> rest = mallory.post("/api/messages/" + id + "/reactions", new JsonObject().put("emoji", THUMBS));
+    assertEquals(404, rest.statusCode(), rest.bodyAsString());
+    assertEquals("0", nodes.sql("SELECT count(*) FROM reactions WHERE message_id = " + id));
+    assertEquals("1", nodes.sql("SELECT seq FROM channels WHERE name = '" + channel + "'"));
+    // A member may: the channel's next event.
+    assertNull(react(ginaSocket, id, THUMBS).getValue("failureCode"));
+    assertEquals(2, stored(ginaSocket, address, "reaction").getLong("seq"));
+  }
+
+  @Test
   void a_flood_of_reactions_gets_429_and_what_was_refused_is_not_stored() throws Exception {
     String pgUrl = TestPostgres.get().newDatabaseUrl();
     String database = TestPostgres.databaseOf(pgUrl);
