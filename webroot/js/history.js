@@ -6,6 +6,7 @@ import { insertMessage, updateHistoryStatus, nearBottom, scrollToBottom } from "
 import { $ } from "./render.js";
 import { startAt, fillGapSoon } from "./sequence.js";
 import { state } from "./state.js";
+import { markReadSoon, markWhereLeftOff } from "./team.js";
 
 const PAGE = 50;
 
@@ -24,6 +25,8 @@ export async function loadLatest(view) {
     fillViewport(view);
     startAt(view, page.seq);
     fillGapSoon(view);
+    markWhereLeftOff(view);
+    markReadSoon(view);
   } catch (e) {
     if (view === state.view) {
       $("history-status").textContent = e.code === ErrorCodes.NOT_FOUND ? "This channel does not exist." : `Cannot load messages: ${plainError(e)}`;

@@ -4,6 +4,7 @@ export const state = {
   me: null,
   bus: null,
   channels: [],
+  counts: new Map(), // channel name -> {seq, readSeq, unread, mentions}, see team.js
   everConnected: false,
   view: null, // the open channel, see newView()
 };
@@ -25,6 +26,7 @@ export function newView(name) {
     loadingOlder: false,
     unread: 0,
     firstUnreadId: null,
+    readSeqAtOpen: null, // where the person had left off, for the "New messages" line
     typing: new Map(), // user id -> {user, timer}
     lastTypingSent: 0,
     outbox: new Map(), // clientId -> {text, li}

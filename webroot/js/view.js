@@ -1,6 +1,7 @@
 // The channel view: opening a channel (subscribe, clear the page, load the newest page), the
 // channel's live events, and scrolling through it.
-import { renderChannels, loadChannels } from "./channels.js";
+import { channelLabel, channelNamed, renderChannels, loadChannels } from "./channels.js";
+import { Kinds } from "./contract.js";
 import { channelAddress } from "./contract.js";
 import { loadLatest, loadOlder } from "./history.js";
 import { nearBottom, scrollToBottom } from "./messages.js";
@@ -8,6 +9,7 @@ import { renderPresence, showTyping } from "./presence.js";
 import { $ } from "./render.js";
 import { receive } from "./sequence.js";
 import { state, newView } from "./state.js";
+import { leftOffAt, markReadSoon } from "./team.js";
 import { clearUnread } from "./unread.js";
 
 export function openChannel(name) {
@@ -26,8 +28,11 @@ export function openChannel(name) {
   $("empty-state").hidden = true;
   $("messages").hidden = false;
   $("composer").hidden = false;
-  $("channel-title").textContent = `#${name}`;
-  document.title = `#${name} · vertx-chat`;
+  view.readSeqAtOpen = leftOffAt(name);
+  const title = titleOf(name);
+  $("channel-title").textContent = title;
+  document.title = `${title} · vertx-chat`;
+  $("show-members").hidden = ![Kinds.PRIVATE, Kinds.DIRECT].includes(channelNamed(name)?.kind);
   $("message-list").textContent = "";
   $("history-status").textContent = "Loading messages…";
   $("presence").textContent = "";
@@ -35,8 +40,8 @@ export function openChannel(name) {
   $("typing").textContent = "";
   $("new-messages").hidden = true;
   $("composer-error").textContent = "";
-  $("composer-text").setAttribute("placeholder", `Message #${name}`);
-  $("composer-text").labels[0].textContent = `Message #${name}`;
+  $("composer-text").setAttribute("placeholder", `Message ${title}`);
+  $("composer-text").labels[0].textContent = `Message ${title}`;
   if (state.channels.some((c) => c.name === name)) {
     renderChannels();
   } else {
@@ -48,6 +53,12 @@ export function openChannel(name) {
   }
 }
 
+/** "#name", or "@Ann, Bob" for a direct conversation. */
+export function titleOf(name) {
+  const channel = channelNamed(name);
+  return channel?.kind === Kinds.DIRECT ? `@${channelLabel(channel)}` : `#${name}`;
+}
+
 function onChannelEvent(view, event) {
   if (view !== state.view) {
     return;
@@ -57,6 +68,7 @@ function onChannelEvent(view, event) {
     case "edit":
     case "delete":
       receive(view, event);
+      markReadSoon(view);
       break;
     case "presence":
       renderPresence(event.users);
@@ -84,6 +96,7 @@ export function wireScrolling() {
     }
     if (nearBottom()) {
       clearUnread(view);
+      markReadSoon(view);
     }
   }, { passive: true });
   $("new-messages").addEventListener("click", () => {

@@ -277,12 +277,7 @@ public class ChatVerticle extends VerticleBase {
     JsonObject request = new JsonObject().put("name", name).put("createdBy", creator).put("kind", kind);
     return token(channelCreates, creator, "new channels", "channel_create")
       .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE))
-      .map(reply -> {
-        JsonObject channel = directory.created(reply.body());
-        // Everybody's channel list shows a new public channel; a private one only its creator's.
-        team.tell(ChannelDirectory.PUBLIC.equals(kind) ? null : List.of(creator), TeamChannels.channelEvent(channel));
-        return channel;
-      });
+      .map(reply -> directory.created(reply.body()));
   }
 
   /** The session user as stored, with the last channel visited (here, even if not written yet). */

@@ -128,6 +128,11 @@ public final class Addresses {
    */
   public static final String USER_EVENTS = "chat.internal.user-events";
   /**
+   * The same, from this node's channel directory to this node's bridges only: channels that
+   * appeared for people or went away, told once the directory here knows.
+   */
+  public static final String USER_EVENTS_HERE = "chat.internal.user-events.here";
+  /**
    * What was stored lately, for unread counts elsewhere, published by each owner at most a few
    * times a second: {@code {"events":[{"channel","seq","author","mentions":[id],"members":[id]?}]}}
    * ({@code members} for private and direct channels: only they are told).
@@ -140,7 +145,7 @@ public final class Addresses {
   public static final java.util.Set<String> FIXED = java.util.Set.of(
     SEND, EDIT, DELETE, HISTORY, TYPING, READ, USER_STREAM, MONITOR_STATS,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
-    DIRECT_OPEN, MEMBERS, MEMBER_ADD, MEMBER_REMOVE, UNREAD, USERS, CHANNEL_MEMBERS, USER_EVENTS, ACTIVITY,
+    DIRECT_OPEN, MEMBERS, MEMBER_ADD, MEMBER_REMOVE, UNREAD, USERS, CHANNEL_MEMBERS, USER_EVENTS, USER_EVENTS_HERE, ACTIVITY,
     STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
     STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,
     PRESENCE_NODE, CHANNEL_CREATED, SESSION_ENDED);
