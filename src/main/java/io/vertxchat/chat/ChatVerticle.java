@@ -51,6 +51,7 @@ public class ChatVerticle extends VerticleBase {
   private Limiter sends;
   private RateLimiter typing;
   private Limiter channelCreates;
+  private SearchRequests search;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -78,7 +79,9 @@ public class ChatVerticle extends VerticleBase {
     int createsPerMinute = limits.getInteger("channelCreatesPerMinute");
     channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
       Duration.ofMinutes(1), 1);
+    search = new SearchRequests(vertx, directory, stats);
     vertx.setPeriodic(60_000, id -> {
+      search.forgetIdle();
       sends.forgetIdle();
       typing.forgetIdle();
       channelCreates.forgetIdle();
@@ -90,6 +93,7 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.DELETE, this::delete),
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
+      inbound(Addresses.SEARCH, (user, m) -> search.search(user, m.body().body())),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
       inbound(Addresses.CHANNELS, (user, m) -> Future.succeededFuture(new JsonObject().put("channels", directory.list()))),
       inbound(Addresses.ME, this::me),
@@ -214,7 +218,8 @@ public class ChatVerticle extends VerticleBase {
       .put("before", MessageRules.optionalId(body, "before"))
       .put("after", MessageRules.after(body))
       .put("afterSeq", MessageRules.afterSeq(body))
-      .put("limit", MessageRules.limit(body));
+      .put("limit", MessageRules.limit(body))
+      .put("around", MessageRules.around(body));
     return vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE).map(Message::body);
   }
 

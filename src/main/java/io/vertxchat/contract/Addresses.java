@@ -24,9 +24,14 @@ public final class Addresses {
   public static final String HISTORY = "chat.history";
   /** {@code {"channel"}}, no reply; publishes a typing event. */
   public static final String TYPING = "chat.typing";
+  /**
+   * {@code {"q","offset"?,"limit"?}} replies {@code {"results":[{"message":Message,"snippet":[{"text","match"}],"rank"}],"offset","more"}}:
+   * full-text search over the channels the user may read.
+   */
+  public static final String SEARCH = "chat.search";
 
   /** The inbound addresses, as one regex for the bridge. */
-  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing)";
+  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|search)";
 
   // ---- Outbound: server to browser.
 
@@ -65,6 +70,11 @@ public final class Addresses {
    * {@code {"channel","afterSeq","limit"}} replies {@code {"events":[event],"seq","more"}}.
    */
   public static final String STORE_HISTORY = "chat.internal.store.history";
+  /**
+   * {@code {"channels":[name],"q","offset","limit"}} (the readable channels, a validated query)
+   * replies {@code {"results":[...],"offset","more"}} as {@link #SEARCH}.
+   */
+  public static final String STORE_SEARCH = "chat.internal.store.search";
   /** {@code {}} replies {@code {"channels":[Channel]}}. */
   public static final String STORE_CHANNELS = "chat.internal.store.channels";
   /** {@code {"name"}} replies {@code Channel} or fails 404. */
@@ -98,7 +108,7 @@ public final class Addresses {
 
   /** Every fixed address (not channel, writer or reply addresses), e.g. for bounded metric labels. */
   public static final java.util.Set<String> FIXED = java.util.Set.of(
-    SEND, EDIT, DELETE, HISTORY, TYPING, MONITOR_STATS,
+    SEND, EDIT, DELETE, HISTORY, TYPING, SEARCH, MONITOR_STATS, STORE_SEARCH,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
     STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
     STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,

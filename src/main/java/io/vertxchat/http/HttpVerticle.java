@@ -134,6 +134,7 @@ public class HttpVerticle extends VerticleBase {
     router.get("/api/channels").handler(api::channels);
     router.post("/api/channels").handler(api::createChannel);
     router.get("/api/channels/:name/messages").handler(api::messages);
+    router.get("/api/search").handler(api::search);
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ErrorCodes.NOT_FOUND, "no such API route"));
 
     ops.mountMonitor(router);

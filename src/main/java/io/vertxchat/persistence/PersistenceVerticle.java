@@ -40,6 +40,7 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Pool pool;
   private MessageStore messages;
+  private MessageSearch search;
   private int keep;
   private NodeStats stats;
 
@@ -66,12 +67,14 @@ public class PersistenceVerticle extends VerticleBase {
       .using(vertx)
       .build();
     messages = new MessageStore(pool, stats);
+    search = new MessageSearch(pool);
 
     long trimPeriod = TimeUnit.SECONDS.toMillis(history.getInteger("trimSeconds"));
     vertx.setPeriodic(trimPeriod, trimPeriod, id -> trim());
 
     return Future.all(List.of(
       consume(Addresses.STORE_HISTORY, this::history),
+      consume(Addresses.STORE_SEARCH, search::search),
       consume(Addresses.STORE_CHANNELS, body -> channels()),
       consume(Addresses.STORE_CHANNEL_GET, this::channel),
       consume(Addresses.STORE_CHANNEL_CREATE, this::createChannel),
@@ -123,6 +126,9 @@ public class PersistenceVerticle extends VerticleBase {
     String channel = body.getString("channel");
     int limit = body.getInteger("limit");
     Long afterSeq = body.getLong("afterSeq");
+    if (body.getLong("around") != null) {
+      return messages.around(channel, body.getLong("around"), limit);
+    }
     return afterSeq != null
       ? messages.eventsAfter(channel, afterSeq, limit)
       : messages.history(channel, body.getLong("before"), body.getLong("after"), limit);
