@@ -233,8 +233,8 @@ public final class MessageStore {
   }
 
   /**
-   * The page around message {@code id}: it and up to {@code limit - limit / 2} messages before
-   * it, the rest after it, with the channel's sequence number; 404 when the channel does not exist
+   * The page around message {@code id}, oldest first: {@code limit - limit / 2} messages up to and
+   * with it, {@code limit / 2} after it (25 and 25 of 50), with the channel's sequence number; 404 when the channel does not exist
    * or the message is not in it (deleted, trimmed or never there).
    */
   public Future<JsonObject> around(String channel, long id, int limit) {

@@ -123,7 +123,7 @@ final class SqlQueries {
       SEQ_OF_ID.formatted("$3", "min", ">=", "9223372036854775807"));
 
   /**
-   * The messages around one, oldest first: it and the $3 before it, then the $4 after it, with the
+   * The messages around one, oldest first: the $3 up to and with it, then the $4 after it, with the
    * channel's last sequence number in the same snapshot and the message's own ({@code target_seq},
    * null when it is not in the channel or deleted: then no message rows). One row with null message
    * columns when there is none, no row when the channel does not exist. $1 channel, $2 message id.
