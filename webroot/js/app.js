@@ -7,6 +7,7 @@ import { wireComposer } from "./composer.js";
 import { createBus } from "./connection.js";
 import { CHANNEL_NAME_REGEX } from "./contract.js";
 import { $, avatar, profileLink } from "./render.js";
+import { wireSearch } from "./search.js";
 import { boot, signOut } from "./signin.js";
 import { state } from "./state.js";
 import { openChannel, wireScrolling } from "./view.js";
@@ -25,6 +26,7 @@ async function startChat(me) {
   wireComposer();
   wireScrolling();
   wireNewChannel(openChannel);
+  wireSearch();
 
   createBus();
   await loadChannels();

@@ -52,6 +52,7 @@ export const Addresses = Object.freeze({
   DELETE: "chat.delete",
   HISTORY: "chat.history",
   TYPING: "chat.typing",
+  SEARCH: "chat.search",
   MONITOR_STATS: "monitor.stats",
 });
 
