@@ -53,6 +53,7 @@ function start(q) {
   $("search-panel").hidden = false;
   $("search-list").textContent = "";
   $("search-more").hidden = true;
+  $("search-title").textContent = "Search";
   if (!q) {
     search = null;
     status("Type a word to search for.");
