@@ -40,6 +40,7 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Pool pool;
   private MessageStore messages;
+  private ChannelStore channels;
   private MessageSearch search;
   private int keep;
   private NodeStats stats;
@@ -67,6 +68,7 @@ public class PersistenceVerticle extends VerticleBase {
       .using(vertx)
       .build();
     messages = new MessageStore(pool, stats);
+    channels = new ChannelStore(pool);
     search = new MessageSearch(pool);
 
     long trimPeriod = TimeUnit.SECONDS.toMillis(history.getInteger("trimSeconds"));
@@ -75,7 +77,7 @@ public class PersistenceVerticle extends VerticleBase {
     return Future.all(List.of(
       consume(Addresses.STORE_HISTORY, this::history),
       consume(Addresses.STORE_SEARCH, search::search),
-      consume(Addresses.STORE_CHANNELS, body -> channels()),
+      consume(Addresses.STORE_CHANNELS, body -> allChannels()),
       consume(Addresses.STORE_CHANNEL_GET, this::channel),
       consume(Addresses.STORE_CHANNEL_CREATE, this::createChannel),
       consume(Addresses.STORE_USER_UPSERT, this::upsertUser),
@@ -89,6 +91,11 @@ public class PersistenceVerticle extends VerticleBase {
   /** The write path's store, on this verticle's pool; set once started. */
   public MessageStore messages() {
     return messages;
+  }
+
+  /** Members, direct conversations, read positions and people, on this verticle's pool; set once started. */
+  public ChannelStore channelStore() {
+    return channels;
   }
 
   @Override
@@ -136,8 +143,8 @@ public class PersistenceVerticle extends VerticleBase {
 
   // ---- Channels
 
-  private Future<JsonObject> channels() {
-    return pool.query(SqlQueries.CHANNELS)
+  private Future<JsonObject> allChannels() {
+    return pool.query(ChannelQueries.CHANNELS)
       .execute()
       .map(rows -> {
         JsonArray channels = new JsonArray();
@@ -151,7 +158,7 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> requireChannel(String name) {
-    return pool.preparedQuery(SqlQueries.CHANNEL_BY_NAME)
+    return pool.preparedQuery(ChannelQueries.CHANNEL_BY_NAME)
       .execute(Tuple.of(name))
       .compose(rows -> rows.size() == 0
         ? Future.failedFuture(ChatException.notFound("no channel '" + name + "'"))
@@ -160,8 +167,8 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<JsonObject> createChannel(JsonObject body) {
     String name = body.getString("name");
-    return pool.preparedQuery(SqlQueries.INSERT_CHANNEL)
-      .execute(Tuple.of(name, body.getLong("createdBy")))
+    return pool.preparedQuery(ChannelQueries.INSERT_CHANNEL)
+      .execute(Tuple.of(name, body.getLong("createdBy"), body.getString("kind", "public")))
       .map(rows -> Rows.channel(rows.iterator().next()))
       .recover(e -> Future.failedFuture(e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
         ? new ChatException(ErrorCodes.CONFLICT, "channel '" + name + "' exists already")
