@@ -250,6 +250,18 @@ class SearchTest {
   }
 
   @Test
+  void a_private_channel_is_searched_for_its_members_only() {
+    ChatClient alice = person("Alice", true);
+    ChatClient mallory = person("Mallory", false);
+    String channel = TestNodes.newPrivateChannel(alice);
+    String word = token();
+    long id = send(sockets.of(alice), channel, "members only: " + word).getLong("id");
+
+    assertEquals(List.of(id), ids(search(alice, word, "")), "its member finds it");
+    assertEquals(List.of(), ids(search(mallory, word, "")), "somebody else does not");
+  }
+
+  @Test
   void bad_queries_are_refused_with_400_and_say_why() {
     ChatClient carol = person("Carol", false);
     String longQuery = "a".repeat(201);
