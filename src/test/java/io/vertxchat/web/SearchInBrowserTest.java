@@ -130,6 +130,21 @@ class SearchInBrowserTest {
     assertThat(alice.message("Found it, thanks")).isVisible();
     assertThat(page.locator("#new-messages")).isHidden();
 
+    // Back at the old message from another channel, Bob answers: he writes at the newest, so the
+    // channel opens there, with his answer last for both.
+    bob.open("general");
+    box.fill("quokka migration");
+    box.press("Enter");
+    assertThat(hits).hasCount(1);
+    hits.first().click();
+    assertThat(jumped.locator(".message-text")).hasText(target);
+    assertThat(bob.message("And one more")).hasCount(0);
+    bob.say("Replying from the past");
+    assertThat(bob.message("Replying from the past")).isInViewport();
+    List<String> last = bob.texts().subList(bob.texts().size() - 3, bob.texts().size());
+    assertEquals(List.of("And one more", "Found it, thanks", "Replying from the past"), last);
+    assertThat(alice.message("Replying from the past")).isVisible();
+
     // A search that finds nothing says so; Escape closes the panel.
     box.fill("zebra-" + UUID.randomUUID().toString().substring(0, 6));
     box.press("Enter");
