@@ -8,6 +8,7 @@ import { wireComposer } from "./composer.js";
 import { createBus } from "./connection.js";
 import { CHANNEL_NAME_REGEX } from "./contract.js";
 import { $, avatar, profileLink } from "./render.js";
+import { wireSearch } from "./search.js";
 import { boot, signOut } from "./signin.js";
 import { state } from "./state.js";
 import { wireMembers } from "./members.js";
@@ -28,6 +29,7 @@ async function startChat(me) {
   wireComposer();
   wireScrolling();
   wireNewChannel(openChannel);
+  wireSearch();
 
   wireMembers(openChannel);
   createBus();

@@ -55,6 +55,7 @@ export const Addresses = Object.freeze({
   READ: "chat.read",
   /** The signed-in person's own stream: channels that appear, removals, read marks, activity. */
   USER_STREAM: "chat.me",
+  SEARCH: "chat.search",
   MONITOR_STATS: "monitor.stats",
 });
 

@@ -101,7 +101,9 @@ export function markReadSoon(view) {
   }
   readTimer = setTimeout(() => {
     readTimer = null;
-    if (view !== state.view || view.seq === null || document.visibilityState !== "visible" || !nearBottom()) {
+    // Read means seen: not while newer messages than those shown are still to load (a search hit).
+    if (view !== state.view || view.seq === null || view.gapAfter !== null || document.visibilityState !== "visible"
+      || !nearBottom()) {
       return;
     }
     const c = counts(view.name);

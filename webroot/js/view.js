@@ -1,10 +1,10 @@
-// The channel view: opening a channel (subscribe, clear the page, load the newest page), the
-// channel's live events, and scrolling through it.
+// The channel view: opening a channel (subscribe, clear the page, load the newest page, or the
+// page around a message when a search hit is opened), the channel's live events, and scrolling
+// through it.
 import { channelLabel, channelNamed, renderChannels, loadChannels } from "./channels.js";
-import { Kinds } from "./contract.js";
-import { channelAddress } from "./contract.js";
-import { loadLatest, loadOlder } from "./history.js";
-import { nearBottom, scrollToBottom } from "./messages.js";
+import { channelAddress, Kinds } from "./contract.js";
+import { loadLatest, loadOlder, loadNewer } from "./history.js";
+import { highlightMessage, nearBottom, scrollToBottom } from "./messages.js";
 import { renderPresence, showTyping } from "./presence.js";
 import { $ } from "./render.js";
 import { receive } from "./sequence.js";
@@ -12,8 +12,16 @@ import { state, newView } from "./state.js";
 import { leftOffAt, markReadSoon } from "./team.js";
 import { clearUnread } from "./unread.js";
 
-export function openChannel(name) {
-  if (state.view?.name === name) {
+/**
+ * Opens a channel at its newest messages, or with around (a message id) at that message: the page
+ * around it is loaded, it is highlighted and scrolled into view. again: open it anew even if open.
+ */
+export function openChannel(name, around = null, again = false) {
+  if (state.view?.name === name && around === null && !again) {
+    return;
+  }
+  if (state.view?.name === name && state.view.entries.has(around)) {
+    highlightMessage(state.view, around);
     return;
   }
   if (state.view) {
@@ -21,6 +29,7 @@ export function openChannel(name) {
     state.view.typing.forEach((t) => clearTimeout(t.timer));
   }
   const view = newView(name);
+  view.around = around;
   state.view = view;
   if (window.location.hash !== `#/c/${name}`) {
     history.replaceState(null, "", `#/c/${name}`);
@@ -94,12 +103,19 @@ export function wireScrolling() {
     if (box.scrollTop < 300) {
       loadOlder(view);
     }
+    if (box.scrollHeight - box.scrollTop - box.clientHeight < 300) {
+      loadNewer(view);
+    }
     if (nearBottom()) {
       clearUnread(view);
       markReadSoon(view);
     }
   }, { passive: true });
   $("new-messages").addEventListener("click", () => {
+    if (state.view && state.view.gapAfter !== null) {
+      openChannel(state.view.name, null, true); // opened at an older message: now at the newest
+      return;
+    }
     scrollToBottom();
     if (state.view) {
       clearUnread(state.view);

@@ -54,6 +54,7 @@ public class ChatVerticle extends VerticleBase {
   private Limiter sends;
   private RateLimiter typing;
   private Limiter channelCreates;
+  private SearchRequests search;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -91,7 +92,9 @@ public class ChatVerticle extends VerticleBase {
     Limiter invites = ClusterRateLimiter.forNode(vertx, "invite", invitesPerMinute, invitesPerMinute, Duration.ofMinutes(1), 1);
     RateLimiter reads = new RateLimiter(10, 20);
     team = new TeamChannels(vertx, directory, channelStore, invites, reads);
+    search = new SearchRequests(vertx, directory, stats);
     vertx.setPeriodic(60_000, id -> {
+      search.forgetIdle();
       sends.forgetIdle();
       typing.forgetIdle();
       channelCreates.forgetIdle();
@@ -105,6 +108,7 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.DELETE, this::delete),
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
+      inbound(Addresses.SEARCH, (user, m) -> search.search(user, m.body().body())),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
       inbound(Addresses.CHANNELS,
         (user, m) -> Future.succeededFuture(new JsonObject().put("channels", directory.listFor(user.getLong("id"))))),
@@ -242,7 +246,8 @@ public class ChatVerticle extends VerticleBase {
       .put("before", MessageRules.optionalId(body, "before"))
       .put("after", MessageRules.after(body))
       .put("afterSeq", MessageRules.afterSeq(body))
-      .put("limit", MessageRules.limit(body));
+      .put("limit", MessageRules.limit(body))
+      .put("around", MessageRules.around(body));
     return directory.readable(request.getString("channel"), user.getLong("id"))
       .compose(found -> vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE))
       .map(Message::body);

@@ -24,6 +24,11 @@ public final class Addresses {
   public static final String HISTORY = "chat.history";
   /** {@code {"channel"}}, no reply; publishes a typing event. */
   public static final String TYPING = "chat.typing";
+  /**
+   * {@code {"q","offset"?,"limit"?}} replies {@code {"results":[{"message":Message,"snippet":[{"text","match"}],"rank"}],"offset","more"}}:
+   * full-text search over the channels the user may read.
+   */
+  public static final String SEARCH = "chat.search";
 
   /**
    * {@code {"channel","seq"}} replies {@code {"channel","seq"}}: the session user has read the
@@ -32,7 +37,7 @@ public final class Addresses {
   public static final String READ = "chat.read";
 
   /** The inbound addresses, as one regex for the bridge. */
-  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|read)";
+  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|read|search)";
 
   // ---- Outbound: server to browser.
 
@@ -88,6 +93,11 @@ public final class Addresses {
    * {@code {"channel","afterSeq","limit"}} replies {@code {"events":[event],"seq","more"}}.
    */
   public static final String STORE_HISTORY = "chat.internal.store.history";
+  /**
+   * {@code {"channels":[name],"q","offset","limit"}} (the readable channels, a validated query)
+   * replies {@code {"results":[...],"offset","more"}} as {@link #SEARCH}.
+   */
+  public static final String STORE_SEARCH = "chat.internal.store.search";
   /** {@code {}} replies {@code {"channels":[Channel]}}. */
   public static final String STORE_CHANNELS = "chat.internal.store.channels";
   /** {@code {"name"}} replies {@code Channel} or fails 404. */
@@ -143,7 +153,7 @@ public final class Addresses {
 
   /** Every fixed address (not channel, writer or reply addresses), e.g. for bounded metric labels. */
   public static final java.util.Set<String> FIXED = java.util.Set.of(
-    SEND, EDIT, DELETE, HISTORY, TYPING, READ, USER_STREAM, MONITOR_STATS,
+    SEND, EDIT, DELETE, HISTORY, TYPING, READ, SEARCH, USER_STREAM, MONITOR_STATS, STORE_SEARCH,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
     DIRECT_OPEN, MEMBERS, MEMBER_ADD, MEMBER_REMOVE, UNREAD, USERS, CHANNEL_MEMBERS, USER_EVENTS, USER_EVENTS_HERE, ACTIVITY,
     STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,

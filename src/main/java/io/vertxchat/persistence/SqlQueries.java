@@ -123,6 +123,28 @@ final class SqlQueries {
       SEQ_OF_ID.formatted("$3", "min", ">=", "9223372036854775807"));
 
   /**
+   * The messages around one, oldest first: the $3 up to and with it, then the $4 after it, with the
+   * channel's last sequence number in the same snapshot and the message's own ({@code target_seq},
+   * null when it is not in the channel or deleted: then no message rows). One row with null message
+   * columns when there is none, no row when the channel does not exist. $1 channel, $2 message id.
+   */
+  static final String HISTORY_AROUND = """
+    WITH c AS (SELECT id, seq FROM channels WHERE name = $1),
+    t AS (SELECT m.seq FROM messages m JOIN c ON m.channel_id = c.id WHERE m.id = $2 AND m.deleted_at IS NULL)
+    SELECT c.seq AS channel_seq, (SELECT seq FROM t) AS target_seq, $1::text AS channel, p.* FROM c LEFT JOIN LATERAL (
+      SELECT * FROM (
+        (SELECT %1$s FROM messages m JOIN users u ON u.id = m.author_id
+          WHERE m.channel_id = c.id AND m.deleted_at IS NULL AND m.seq <= (SELECT seq FROM t)
+          ORDER BY m.seq DESC LIMIT $3)
+        UNION ALL
+        (SELECT %1$s FROM messages m JOIN users u ON u.id = m.author_id
+          WHERE m.channel_id = c.id AND m.deleted_at IS NULL AND m.seq > (SELECT seq FROM t)
+          ORDER BY m.seq LIMIT $4)
+      ) w ORDER BY seq
+    ) p ON true
+    """.formatted(MESSAGE_COLUMNS);
+
+  /**
    * A channel's events after a sequence number, oldest first: the messages created after it (as
    * they are now; deleted ones left out) and the older messages edited or deleted after it (at
    * their latest change), each with its event's number. Two index walks merged, each bounded by
