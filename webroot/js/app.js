@@ -1,14 +1,18 @@
 // The chat single-page app's entry: boot, and once signed in the chat shell (header, sidebar,
 // channel view, composer) wired to one event bus. The parts live in their own modules:
-// signin, channels, view, history, messages, unread, presence, composer, connection; the
+// signin, channels, view, history, messages, unread, presence, composer, connection, team
+// (the person's own stream and counts), members (people and direct messages); the
 // shared state in state.js and the server's codes in contract.js.
 import { loadChannels, showEmptyState, wireNewChannel, wireSidebar } from "./channels.js";
 import { wireComposer } from "./composer.js";
 import { createBus } from "./connection.js";
 import { CHANNEL_NAME_REGEX } from "./contract.js";
 import { $, avatar, profileLink } from "./render.js";
+import { wireSearch } from "./search.js";
 import { boot, signOut } from "./signin.js";
 import { state } from "./state.js";
+import { wireMembers } from "./members.js";
+import { followUserStream } from "./team.js";
 import { openChannel, wireScrolling } from "./view.js";
 
 const CHANNEL_HASH = new RegExp(`^#/c/(${CHANNEL_NAME_REGEX})$`);
@@ -25,8 +29,11 @@ async function startChat(me) {
   wireComposer();
   wireScrolling();
   wireNewChannel(openChannel);
+  wireSearch();
 
+  wireMembers(openChannel);
   createBus();
+  followUserStream({ mentioned: () => {}, openDefault: () => openChannel("general") });
   await loadChannels();
   const wanted = channelFromHash() ?? me.lastChannel;
   const first = state.channels.find((c) => c.name === wanted)

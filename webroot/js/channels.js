@@ -1,7 +1,7 @@
 // Channels: the list in the sidebar, creating one, the sidebar itself on narrow screens, and the
 // empty state when there is no channel yet.
 import { api, ApiError } from "./api.js";
-import { ErrorCodes } from "./contract.js";
+import { ErrorCodes, Kinds } from "./contract.js";
 import { plainError } from "./errors.js";
 import { $, el } from "./render.js";
 import { checkStillSignedIn } from "./signin.js";
@@ -9,7 +9,9 @@ import { state } from "./state.js";
 
 export async function loadChannels() {
   try {
-    state.channels = await api.channels();
+    const [channels, unread] = await Promise.all([api.channels(), api.unread()]);
+    state.channels = channels;
+    state.counts = new Map(Object.entries(unread.channels).map(([name, c]) => [name, { mentions: 0, ...c }]));
     renderChannels();
   } catch (e) {
     if (e instanceof ApiError && e.status === ErrorCodes.NOT_SIGNED_IN) {
@@ -18,19 +20,69 @@ export async function loadChannels() {
   }
 }
 
+/** Channels and private channels in one list, direct conversations in another; each with its counts. */
 export function renderChannels() {
   const list = $("channel-list");
+  const direct = $("direct-list");
   list.textContent = "";
+  direct.textContent = "";
   for (const channel of state.channels) {
     const current = channel.name === state.view?.name;
-    list.append(el("li", {},
+    const item = el("li", {},
       el("a", {
         href: `#/c/${channel.name}`,
         class: "channel-link",
         "aria-current": current ? "page" : null,
+        "data-channel": channel.name,
         onclick: () => setSidebar(false),
-      }, el("span", { class: "hash", "aria-hidden": "true" }, "#"), channel.name)));
+      }, channelMark(channel), el("span", { class: "channel-name" }, channelLabel(channel)), badges(channel.name)));
+    (channel.kind === Kinds.DIRECT ? direct : list).append(item);
   }
+  $("direct-empty").hidden = direct.childElementCount > 0;
+}
+
+function channelMark(channel) {
+  if (channel.kind === Kinds.DIRECT) {
+    return el("span", { class: "hash", "aria-hidden": "true" }, "@");
+  }
+  return channel.kind === Kinds.PRIVATE
+    ? el("span", { class: "hash lock", title: "Private channel", "aria-label": "private" }, "🔒")
+    : el("span", { class: "hash", "aria-hidden": "true" }, "#");
+}
+
+/** How a channel is called on screen: its name, or the other people of a direct conversation. */
+export function channelLabel(channel) {
+  if (channel?.kind !== Kinds.DIRECT) {
+    return channel?.name ?? "";
+  }
+  const others = (channel.members ?? []).filter((u) => u.id !== state.me.id).map((u) => u.name);
+  return others.length ? others.join(", ") : "just you";
+}
+
+/** The channel as listed, or undefined. */
+export function channelNamed(name) {
+  return state.channels.find((c) => c.name === name);
+}
+
+function badges(name) {
+  const counts = state.counts.get(name);
+  if (!counts || name === state.view?.name) {
+    return null;
+  }
+  const shown = (n) => (n >= 100 ? "99+" : String(n));
+  return el("span", { class: "badges" },
+    counts.mentions > 0 ? el("span", { class: "badge mention", title: `${counts.mentions} mention${counts.mentions === 1 ? "" : "s"} of you` },
+      `@${shown(counts.mentions)}`) : null,
+    counts.unread > 0 ? el("span", { class: "badge unread", title: `${counts.unread} unread` }, shown(counts.unread)) : null);
+}
+
+/** A channel that appeared (created, joined, a conversation opened elsewhere): listed in order. */
+export function addChannel(channel) {
+  if (!state.channels.some((c) => c.name === channel.name)) {
+    state.channels.push(channel);
+    state.channels.sort((a, b) => a.name.localeCompare(b.name));
+  }
+  renderChannels();
 }
 
 /** The new-channel form; openChannel(name) opens the channel once it is created. */
@@ -54,12 +106,11 @@ async function createChannel(event, openChannel) {
   const button = event.target.querySelector("button");
   button.disabled = true;
   try {
-    const channel = await api.createChannel(name);
+    const isPrivate = $("new-channel-private").checked;
+    const channel = await api.createChannel(name, isPrivate);
     input.value = "";
-    if (!state.channels.some((c) => c.name === channel.name)) {
-      state.channels.push(channel);
-      state.channels.sort((a, b) => a.name.localeCompare(b.name));
-    }
+    $("new-channel-private").checked = false;
+    addChannel(channel);
     setSidebar(false);
     window.location.hash = `#/c/${channel.name}`;
     openChannel(channel.name);

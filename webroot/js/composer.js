@@ -7,6 +7,7 @@ import { insertMessage, scrollToBottom } from "./messages.js";
 import { $, el, codePoints } from "./render.js";
 import { state } from "./state.js";
 import { clearUnreadMarker } from "./unread.js";
+import { openChannel } from "./view.js";
 
 const TYPING_SEND_EVERY_MS = 2_500;
 
@@ -63,6 +64,9 @@ function sendTyping() {
 }
 
 function sendMessage() {
+  if (state.view && state.view.gapAfter !== null) {
+    openChannel(state.view.name, null, true); // opened at an older message: one writes at the newest
+  }
   const view = state.view;
   const text = composerText();
   if (!view || !text || codePoints(text) > MAX_TEXT) {

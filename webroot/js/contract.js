@@ -52,12 +52,19 @@ export const Addresses = Object.freeze({
   DELETE: "chat.delete",
   HISTORY: "chat.history",
   TYPING: "chat.typing",
+  READ: "chat.read",
+  /** The signed-in person's own stream: channels that appear, removals, read marks, activity. */
+  USER_STREAM: "chat.me",
+  SEARCH: "chat.search",
   REACT: "chat.react",
   MONITOR_STATS: "monitor.stats",
 });
 
 /** The address a channel's events are published to. */
 export const channelAddress = (name) => `chat.channel.${name}`;
+
+/** Channel kinds, as ChannelDirectory. */
+export const Kinds = Object.freeze({ PUBLIC: "public", PRIVATE: "private", DIRECT: "direct" });
 
 /** Channel names, as Addresses.CHANNEL_NAME_REGEX. */
 export const CHANNEL_NAME_REGEX = "[a-z0-9][a-z0-9_-]{0,49}";

@@ -246,3 +246,19 @@ export function scrollToBottom() {
   const box = $("messages");
   box.scrollTop = box.scrollHeight;
 }
+
+/** Marks the message a search hit opened (one at a time) and scrolls it to the middle of the box. */
+export function highlightMessage(view, id) {
+  const entry = view.entries.get(id);
+  if (!entry) {
+    return;
+  }
+  $("message-list").querySelectorAll(".message.jumped").forEach((li) => {
+    li.classList.remove("jumped");
+    li.removeAttribute("tabindex");
+  });
+  entry.li.classList.add("jumped");
+  entry.li.setAttribute("tabindex", "-1");
+  entry.li.scrollIntoView({ block: "center" });
+  entry.li.focus({ preventScroll: true });
+}

@@ -13,7 +13,8 @@ export function renderPresence(users) {
     list.append(el("li", { "data-user": String(user.id) },
       avatar(user, "small"),
       profileLink(user, "presence-name", user.name),
-      user.id === state.me.id ? el("span", { class: "muted" }, " (you)") : null));
+      user.id === state.me.id ? el("span", { class: "muted" }, " (you)")
+        : el("button", { type: "button", class: "link-button message-person", "aria-label": `Message ${user.name}` }, "Message")));
   }
   $("presence-count").textContent = `(${sorted.length})`;
 }

@@ -91,7 +91,10 @@ function drain(view) {
 function apply(view, event, stick) {
   switch (event.type) {
     case "message":
-      if (insertMessage(view, event.message, Date.now())) {
+      if (view.gapAfter !== null && event.message.id > view.gapAfter) {
+        view.beyond.set(event.message.id, event.message); // opened at an older message: shown when the pages reach it
+        noteNew(view, event.message, false);
+      } else if (insertMessage(view, event.message, Date.now())) {
         noteNew(view, event.message, stick);
         stopTyping(view, event.message.author.id);
         if (stick) {
@@ -102,9 +105,13 @@ function apply(view, event, stick) {
     case "edit":
     case "reaction": // both carry the whole message as the event left it
       updateMessage(view, event.message);
+      if (view.beyond.has(event.message.id)) {
+        view.beyond.set(event.message.id, event.message);
+      }
       break;
     case "delete":
       removeMessage(view, event.id);
+      view.beyond.delete(event.id);
       break;
     default:
       break;

@@ -4,6 +4,7 @@ export const state = {
   me: null,
   bus: null,
   channels: [],
+  counts: new Map(), // channel name -> {seq, readSeq, unread, mentions}, see team.js
   everConnected: false,
   view: null, // the open channel, see newView()
 };
@@ -23,8 +24,13 @@ export function newView(name) {
     filling: false,
     reachedStart: false,
     loadingOlder: false,
+    around: null, // opened at this message id (a search hit) instead of the newest
+    gapAfter: null, // the newest message shown while newer ones are not loaded yet (after opening at one)
+    beyond: new Map(), // id -> live message newer than gapAfter, shown once the newer pages reach it
+    loadingNewer: false,
     unread: 0,
     firstUnreadId: null,
+    readSeqAtOpen: null, // where the person had left off, for the "New messages" line
     typing: new Map(), // user id -> {user, timer}
     lastTypingSent: 0,
     outbox: new Map(), // clientId -> {text, li}

@@ -1,17 +1,27 @@
-// The channel view: opening a channel (subscribe, clear the page, load the newest page), the
-// channel's live events, and scrolling through it.
-import { renderChannels, loadChannels } from "./channels.js";
-import { channelAddress } from "./contract.js";
-import { loadLatest, loadOlder } from "./history.js";
-import { nearBottom, scrollToBottom } from "./messages.js";
+// The channel view: opening a channel (subscribe, clear the page, load the newest page, or the
+// page around a message when a search hit is opened), the channel's live events, and scrolling
+// through it.
+import { channelLabel, channelNamed, renderChannels, loadChannels } from "./channels.js";
+import { channelAddress, Kinds } from "./contract.js";
+import { loadLatest, loadOlder, loadNewer } from "./history.js";
+import { highlightMessage, nearBottom, scrollToBottom } from "./messages.js";
 import { renderPresence, showTyping } from "./presence.js";
 import { $ } from "./render.js";
 import { receive } from "./sequence.js";
 import { state, newView } from "./state.js";
+import { leftOffAt, markReadSoon } from "./team.js";
 import { clearUnread } from "./unread.js";
 
-export function openChannel(name) {
-  if (state.view?.name === name) {
+/**
+ * Opens a channel at its newest messages, or with around (a message id) at that message: the page
+ * around it is loaded, it is highlighted and scrolled into view. again: open it anew even if open.
+ */
+export function openChannel(name, around = null, again = false) {
+  if (state.view?.name === name && around === null && !again) {
+    return;
+  }
+  if (state.view?.name === name && state.view.entries.has(around)) {
+    highlightMessage(state.view, around);
     return;
   }
   if (state.view) {
@@ -19,6 +29,7 @@ export function openChannel(name) {
     state.view.typing.forEach((t) => clearTimeout(t.timer));
   }
   const view = newView(name);
+  view.around = around;
   state.view = view;
   if (window.location.hash !== `#/c/${name}`) {
     history.replaceState(null, "", `#/c/${name}`);
@@ -26,8 +37,11 @@ export function openChannel(name) {
   $("empty-state").hidden = true;
   $("messages").hidden = false;
   $("composer").hidden = false;
-  $("channel-title").textContent = `#${name}`;
-  document.title = `#${name} · vertx-chat`;
+  view.readSeqAtOpen = leftOffAt(name);
+  const title = titleOf(name);
+  $("channel-title").textContent = title;
+  document.title = `${title} · vertx-chat`;
+  $("show-members").hidden = ![Kinds.PRIVATE, Kinds.DIRECT].includes(channelNamed(name)?.kind);
   $("message-list").textContent = "";
   $("history-status").textContent = "Loading messages…";
   $("presence").textContent = "";
@@ -35,8 +49,8 @@ export function openChannel(name) {
   $("typing").textContent = "";
   $("new-messages").hidden = true;
   $("composer-error").textContent = "";
-  $("composer-text").setAttribute("placeholder", `Message #${name}`);
-  $("composer-text").labels[0].textContent = `Message #${name}`;
+  $("composer-text").setAttribute("placeholder", `Message ${title}`);
+  $("composer-text").labels[0].textContent = `Message ${title}`;
   if (state.channels.some((c) => c.name === name)) {
     renderChannels();
   } else {
@@ -46,6 +60,12 @@ export function openChannel(name) {
   if (state.bus.connected) {
     loadLatest(view);
   }
+}
+
+/** "#name", or "@Ann, Bob" for a direct conversation. */
+export function titleOf(name) {
+  const channel = channelNamed(name);
+  return channel?.kind === Kinds.DIRECT ? `@${channelLabel(channel)}` : `#${name}`;
 }
 
 function onChannelEvent(view, event) {
@@ -58,6 +78,7 @@ function onChannelEvent(view, event) {
     case "reaction":
     case "delete":
       receive(view, event);
+      markReadSoon(view);
       break;
     case "presence":
       renderPresence(event.users);
@@ -83,11 +104,19 @@ export function wireScrolling() {
     if (box.scrollTop < 300) {
       loadOlder(view);
     }
+    if (box.scrollHeight - box.scrollTop - box.clientHeight < 300) {
+      loadNewer(view);
+    }
     if (nearBottom()) {
       clearUnread(view);
+      markReadSoon(view);
     }
   }, { passive: true });
   $("new-messages").addEventListener("click", () => {
+    if (state.view && state.view.gapAfter !== null) {
+      openChannel(state.view.name, null, true); // opened at an older message: now at the newest
+      return;
+    }
     scrollToBottom();
     if (state.view) {
       clearUnread(state.view);

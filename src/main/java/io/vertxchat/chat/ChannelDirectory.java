@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ import java.util.stream.Collectors;
  * heal a missed announcement. A join, a send or a channel list never waits on the database; a name
  * the directory does not know yet (created elsewhere a moment ago), or a private channel a person
  * is not a member of yet (added elsewhere a moment ago), is looked up again at most once a second.
+ * Whenever it learns that people may now read a channel, or no longer may, it tells their sockets
+ * on this node ({@link Addresses#USER_EVENTS_HERE}).
  *
  * <p>The one rule of reading: a public channel is anybody's; a private or direct one is its
  * members'. Everybody else is told 404, exactly as for a channel that does not exist.
@@ -35,6 +38,7 @@ import java.util.stream.Collectors;
 final class ChannelDirectory {
   private static final Logger LOG = LoggerFactory.getLogger(ChannelDirectory.class);
   private static final DeliveryOptions STORE = new DeliveryOptions().setSendTimeout(5_000);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   private static final long RELOAD_MS = 60_000;
   private static final long RECHECK_MS = 1_000;
   static final String PUBLIC = "public";
@@ -157,8 +161,9 @@ final class ChannelDirectory {
     Entry known = channels.get(change.getString("channel"));
     long version = change.getLong("version");
     if (known != null && version > known.version()) {
-      channels.put(change.getString("channel"), new Entry(known.channel(), ids(change.getJsonArray("members")), version,
-        System.currentTimeMillis()));
+      Entry entry = new Entry(known.channel(), ids(change.getJsonArray("members")), version, System.currentTimeMillis());
+      channels.put(change.getString("channel"), entry);
+      tellChanges(known, entry);
     }
   }
 
@@ -174,10 +179,50 @@ final class ChannelDirectory {
     Object stamp = channel.remove("membersVersion");
     long version = stamp instanceof Number n ? n.longValue() : 0L;
     Entry known = channels.get(channel.getString("name"));
-    Entry entry = known != null && known.version() > version ? known
-      : new Entry(channel, members, version, System.currentTimeMillis());
+    if (known != null && known.version() > version) {
+      return known;
+    }
+    if (known != null && known.version() == version) {
+      // Nothing new: only remember that it was checked now.
+      Entry checked = new Entry(known.channel(), known.members(), version, System.currentTimeMillis());
+      channels.put(channel.getString("name"), checked);
+      return checked;
+    }
+    Entry entry = new Entry(channel, members, version, System.currentTimeMillis());
     channels.put(channel.getString("name"), entry);
+    if (known == null) {
+      tellHere(PUBLIC.equals(entry.kind()) ? null : members, appeared(channel));
+    } else {
+      tellChanges(known, entry);
+    }
     return entry;
+  }
+
+  /**
+   * Tells this node's sockets of the people who can now read a channel, or no longer can. The
+   * directory of each node tells its own sockets once it knows, so a person told of a channel
+   * finds it in the channel list of any node they ask next.
+   */
+  private void tellChanges(Entry before, Entry after) {
+    Set<Long> added = new HashSet<>(after.members());
+    added.removeAll(before.members());
+    Set<Long> removed = new HashSet<>(before.members());
+    removed.removeAll(after.members());
+    if (!added.isEmpty()) {
+      tellHere(added, appeared(after.channel()));
+    }
+    if (!removed.isEmpty()) {
+      tellHere(removed, new JsonObject().put("type", "removed").put("channel", after.channel().getString("name")));
+    }
+  }
+
+  private static JsonObject appeared(JsonObject channel) {
+    return new JsonObject().put("type", "channel").put("channel", channel);
+  }
+
+  private void tellHere(Set<Long> to, JsonObject event) {
+    vertx.eventBus().publish(Addresses.USER_EVENTS_HERE, new JsonObject()
+      .put("to", to == null ? null : new JsonArray(new ArrayList<>(to))).put("event", event), LOCAL);
   }
 
   private static Set<Long> ids(JsonArray array) {

@@ -54,6 +54,7 @@ public class ChatVerticle extends VerticleBase {
   private Limiter sends;
   private RateLimiter typing;
   private Limiter channelCreates;
+  private SearchRequests search;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -91,7 +92,9 @@ public class ChatVerticle extends VerticleBase {
     Limiter invites = ClusterRateLimiter.forNode(vertx, "invite", invitesPerMinute, invitesPerMinute, Duration.ofMinutes(1), 1);
     RateLimiter reads = new RateLimiter(10, 20);
     team = new TeamChannels(vertx, directory, channelStore, invites, reads);
+    search = new SearchRequests(vertx, directory, stats);
     vertx.setPeriodic(60_000, id -> {
+      search.forgetIdle();
       sends.forgetIdle();
       typing.forgetIdle();
       channelCreates.forgetIdle();
@@ -106,6 +109,7 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.REACT, this::react),
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
+      inbound(Addresses.SEARCH, (user, m) -> search.search(user, m.body().body())),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
       inbound(Addresses.CHANNELS,
         (user, m) -> Future.succeededFuture(new JsonObject().put("channels", directory.listFor(user.getLong("id"))))),
@@ -262,7 +266,8 @@ public class ChatVerticle extends VerticleBase {
       .put("before", MessageRules.optionalId(body, "before"))
       .put("after", MessageRules.after(body))
       .put("afterSeq", MessageRules.afterSeq(body))
-      .put("limit", MessageRules.limit(body));
+      .put("limit", MessageRules.limit(body))
+      .put("around", MessageRules.around(body));
     return directory.readable(request.getString("channel"), user.getLong("id"))
       .compose(found -> vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE))
       .map(Message::body);
@@ -297,12 +302,7 @@ public class ChatVerticle extends VerticleBase {
     JsonObject request = new JsonObject().put("name", name).put("createdBy", creator).put("kind", kind);
     return token(channelCreates, creator, "new channels", "channel_create")
       .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE))
-      .map(reply -> {
-        JsonObject channel = directory.created(reply.body());
-        // Everybody's channel list shows a new public channel; a private one only its creator's.
-        team.tell(ChannelDirectory.PUBLIC.equals(kind) ? null : List.of(creator), TeamChannels.channelEvent(channel));
-        return channel;
-      });
+      .map(reply -> directory.created(reply.body()));
   }
 
   /** The session user as stored, with the last channel visited (here, even if not written yet). */

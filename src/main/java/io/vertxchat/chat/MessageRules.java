@@ -110,6 +110,16 @@ final class MessageRules {
     return afterSeq;
   }
 
+  /** History's {@code around}: the page around this message id (it, older and newer ones). */
+  static Long around(JsonObject body) {
+    Long around = optionalId(body, "around", 1);
+    if (around != null && (body.getValue("after") != null || body.getValue("before") != null
+      || body.getValue("afterSeq") != null)) {
+      throw ChatException.invalid("around goes alone: not with after, before or afterSeq");
+    }
+    return around;
+  }
+
   /** A required whole number {@code >= min} in {@code field}, else 400 naming the field. */
   static long wholeNumber(JsonObject body, String field, long min) {
     Long value = optionalId(body, field, min);

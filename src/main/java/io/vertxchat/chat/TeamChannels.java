@@ -21,8 +21,7 @@ import java.util.Set;
  * The rules of private channels, direct conversations and read positions: who may invite, leave,
  * remove, open a conversation with whom, and mark what as read. Every request comes with the
  * session user (an {@link Inbound} handled by the chat verticle); {@link ChannelDirectory} says who
- * may read what, {@link ChannelStore} keeps it, and the people concerned are told on their own
- * stream ({@link Addresses#USER_STREAM}) on every node.
+ * may read what (and tells the people concerned when that changes), {@link ChannelStore} keeps it.
  */
 final class TeamChannels {
   /** People in a direct conversation, the opener included. */
@@ -49,10 +48,6 @@ final class TeamChannels {
       .put("to", to == null ? null : new JsonArray(new ArrayList<>(to))).put("event", event));
   }
 
-  static JsonObject channelEvent(JsonObject channel) {
-    return new JsonObject().put("type", "channel").put("channel", channel);
-  }
-
   /** {@code {"with":[user id]}}: the direct conversation of the session user and those people. */
   Future<?> openDirect(JsonObject user, Message<Inbound> message) {
     JsonObject body = MessageRules.body(message.body().body());
@@ -77,11 +72,7 @@ final class TeamChannels {
     }
     return invites.acquire(me, "invitations")
       .compose(v -> store.openDirect(name, me, List.copyOf(people)))
-      .map(stored -> {
-        JsonObject channel = directory.created(stored);
-        tell(List.copyOf(people), channelEvent(channel));
-        return channel;
-      });
+      .map(directory::created);
   }
 
   /** {@code {"channel"}}: the members of a private or direct channel, for its members. */
@@ -111,7 +102,6 @@ final class TeamChannels {
       .compose(person -> store.addMember(channel, person, me).map(change -> {
         if (change.changed()) {
           directory.membersChanged(channel, change.version(), change.members(), List.of());
-          directory.require(channel).onSuccess(found -> tell(List.of(person), channelEvent(found)));
         }
         return change;
       }))
@@ -147,7 +137,6 @@ final class TeamChannels {
           return Future.failedFuture(ChatException.notFound("that person is not a member of '" + channel + "'"));
         }
         directory.membersChanged(channel, change.version(), change.members(), List.of(removed));
-        tell(List.of(removed), new JsonObject().put("type", "removed").put("channel", channel));
         return Future.succeededFuture(new JsonObject());
       });
   }

@@ -25,6 +25,11 @@ public final class Addresses {
   /** {@code {"channel"}}, no reply; publishes a typing event. */
   public static final String TYPING = "chat.typing";
   /**
+   * {@code {"q","offset"?,"limit"?}} replies {@code {"results":[{"message":Message,"snippet":[{"text","match"}],"rank"}],"offset","more"}}:
+   * full-text search over the channels the user may read.
+   */
+  public static final String SEARCH = "chat.search";
+  /**
    * {@code {"id","emoji"}} toggles the session user's reaction and replies the updated
    * {@code Message}; anyone who may read the channel; 400 not one emoji, 404 no such (or deleted,
    * or unreadable) message, 409 over a limit of {@link Emoji}, 429.
@@ -38,7 +43,7 @@ public final class Addresses {
   public static final String READ = "chat.read";
 
   /** The inbound addresses, as one regex for the bridge. */
-  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|read|react)";
+  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|read|search|react)";
 
   // ---- Outbound: server to browser.
 
@@ -94,6 +99,11 @@ public final class Addresses {
    * {@code {"channel","afterSeq","limit"}} replies {@code {"events":[event],"seq","more"}}.
    */
   public static final String STORE_HISTORY = "chat.internal.store.history";
+  /**
+   * {@code {"channels":[name],"q","offset","limit"}} (the readable channels, a validated query)
+   * replies {@code {"results":[...],"offset","more"}} as {@link #SEARCH}.
+   */
+  public static final String STORE_SEARCH = "chat.internal.store.search";
   /** {@code {}} replies {@code {"channels":[Channel]}}. */
   public static final String STORE_CHANNELS = "chat.internal.store.channels";
   /** {@code {"name"}} replies {@code Channel} or fails 404. */
@@ -134,6 +144,11 @@ public final class Addresses {
    */
   public static final String USER_EVENTS = "chat.internal.user-events";
   /**
+   * The same, from this node's channel directory to this node's bridges only: channels that
+   * appeared for people or went away, told once the directory here knows.
+   */
+  public static final String USER_EVENTS_HERE = "chat.internal.user-events.here";
+  /**
    * What was stored lately, for unread counts elsewhere, published by each owner at most a few
    * times a second: {@code {"events":[{"channel","seq","author","mentions":[id],"members":[id]?}]}}
    * ({@code members} for private and direct channels: only they are told).
@@ -144,9 +159,9 @@ public final class Addresses {
 
   /** Every fixed address (not channel, writer or reply addresses), e.g. for bounded metric labels. */
   public static final java.util.Set<String> FIXED = java.util.Set.of(
-    SEND, EDIT, DELETE, HISTORY, TYPING, READ, REACT, USER_STREAM, MONITOR_STATS,
+    SEND, EDIT, DELETE, HISTORY, TYPING, READ, SEARCH, REACT, USER_STREAM, MONITOR_STATS, STORE_SEARCH,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
-    DIRECT_OPEN, MEMBERS, MEMBER_ADD, MEMBER_REMOVE, UNREAD, USERS, CHANNEL_MEMBERS, USER_EVENTS, ACTIVITY,
+    DIRECT_OPEN, MEMBERS, MEMBER_ADD, MEMBER_REMOVE, UNREAD, USERS, CHANNEL_MEMBERS, USER_EVENTS, USER_EVENTS_HERE, ACTIVITY,
     STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
     STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,
     PRESENCE_NODE, CHANNEL_CREATED, SESSION_ENDED);

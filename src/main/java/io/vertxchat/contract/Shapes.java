@@ -76,6 +76,19 @@ public final class Shapes {
     return new JsonObject().put("events", events).put("seq", seq).put("more", more);
   }
 
+  /**
+   * One search hit: the {@code Message}, its {@code snippet} as parts {@code [{"text","match"}]}
+   * (plain text, joined a piece of the message's text) and its {@code rank} (higher is better).
+   */
+  public static JsonObject searchResult(JsonObject message, JsonArray snippet, double rank) {
+    return new JsonObject().put("message", message).put("snippet", snippet).put("rank", rank);
+  }
+
+  /** A page of search hits, best first; {@code more}: ask again at {@code offset + results.size()}. */
+  public static JsonObject searchPage(JsonArray results, int offset, boolean more) {
+    return new JsonObject().put("results", results).put("offset", offset).put("more", more);
+  }
+
   // ---- Events on chat.channel.<name>
 
   public static JsonObject user(long id, String name, String avatarUrl, String profileUrl, String provider) {

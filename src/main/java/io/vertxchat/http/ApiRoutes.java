@@ -60,7 +60,7 @@ final class ApiRoutes {
 
   void messages(RoutingContext ctx) {
     JsonObject request = new JsonObject().put("channel", ctx.pathParam("name"));
-    for (String param : new String[] {"before", "after", "afterSeq", "limit"}) {
+    for (String param : new String[] {"before", "after", "afterSeq", "around", "limit"}) {
       String value = ctx.request().getParam(param);
       if (value != null) {
         try {
@@ -72,6 +72,23 @@ final class ApiRoutes {
       }
     }
     ask(ctx, Addresses.HISTORY, request).onSuccess(ctx::json);
+  }
+
+  /** {@code GET /api/search?q=&offset=&limit=}: the same request as {@code chat.search}. */
+  void search(RoutingContext ctx) {
+    JsonObject request = new JsonObject().put("q", ctx.request().getParam("q"));
+    for (String param : new String[] {"offset", "limit"}) {
+      String value = ctx.request().getParam(param);
+      if (value != null) {
+        try {
+          request.put(param, Long.parseLong(value));
+        } catch (NumberFormatException e) {
+          HttpErrors.send(ctx, ErrorCodes.INVALID, param + " must be a whole number");
+          return;
+        }
+      }
+    }
+    ask(ctx, Addresses.SEARCH, request).onSuccess(ctx::json);
   }
 
   void markRead(RoutingContext ctx) {

@@ -141,6 +141,7 @@ public class HttpVerticle extends VerticleBase {
     router.get("/api/unread").handler(api::unread);
     router.post("/api/direct").handler(api::openDirect);
     router.get("/api/users").handler(api::users);
+    router.get("/api/search").handler(api::search);
     router.post("/api/messages/:id/reactions").handler(api::react);
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ErrorCodes.NOT_FOUND, "no such API route"));
 

@@ -287,6 +287,19 @@ public final class MessageStore {
       Shapes.messagesPage(page, rows.iterator().next().getLong("channel_seq"))));
   }
 
+  /**
+   * The page around message {@code id}, oldest first: {@code limit - limit / 2} messages up to and
+   * with it, {@code limit / 2} after it (25 and 25 of 50), with the channel's sequence number; 404 when the channel does not exist
+   * or the message is not in it (deleted, trimmed or never there).
+   */
+  public Future<JsonObject> around(String channel, long id, int limit) {
+    return pool.preparedQuery(SqlQueries.HISTORY_AROUND).execute(Tuple.of(channel, id, limit - limit / 2, limit / 2))
+      .compose(rows -> rows.size() > 0 && rows.iterator().next().getLong("target_seq") == null
+        ? Future.failedFuture(ChatException.notFound("no message " + id + " in '" + channel + "'"))
+        : page(channel, rows, (row, page) -> page.add(Rows.message(row)), page ->
+          Shapes.messagesPage(page, rows.iterator().next().getLong("channel_seq"))));
+  }
+
   /** The channel's events after sequence number {@code afterSeq}, at most {@code limit}; 404 when it does not exist. */
   public Future<JsonObject> eventsAfter(String channel, long afterSeq, int limit) {
     return pool.preparedQuery(SqlQueries.EVENTS_AFTER).execute(Tuple.of(channel, afterSeq, limit))

@@ -41,6 +41,7 @@ public class PersistenceVerticle extends VerticleBase {
   private Pool pool;
   private MessageStore messages;
   private ChannelStore channels;
+  private MessageSearch search;
   private int keep;
   private NodeStats stats;
 
@@ -68,12 +69,14 @@ public class PersistenceVerticle extends VerticleBase {
       .build();
     messages = new MessageStore(pool, stats);
     channels = new ChannelStore(pool);
+    search = new MessageSearch(pool);
 
     long trimPeriod = TimeUnit.SECONDS.toMillis(history.getInteger("trimSeconds"));
     vertx.setPeriodic(trimPeriod, trimPeriod, id -> trim());
 
     return Future.all(List.of(
       consume(Addresses.STORE_HISTORY, this::history),
+      consume(Addresses.STORE_SEARCH, search::search),
       consume(Addresses.STORE_CHANNELS, body -> allChannels()),
       consume(Addresses.STORE_CHANNEL_GET, this::channel),
       consume(Addresses.STORE_CHANNEL_CREATE, this::createChannel),
@@ -130,6 +133,9 @@ public class PersistenceVerticle extends VerticleBase {
     String channel = body.getString("channel");
     int limit = body.getInteger("limit");
     Long afterSeq = body.getLong("afterSeq");
+    if (body.getLong("around") != null) {
+      return messages.around(channel, body.getLong("around"), limit);
+    }
     return afterSeq != null
       ? messages.eventsAfter(channel, afterSeq, limit)
       : messages.history(channel, body.getLong("before"), body.getLong("after"), limit);

@@ -11,19 +11,25 @@ final class SqlQueries {
     """;
 
   /**
-   * A message's reactions as the contract's JSON, {@code [{"emoji","count","users":[{"id","name"}]}]}
-   * (first reacted first; {@code []} when none), read through the reactions' primary key, and the
-   * number of its latest reaction event ({@code reacted_seq}). Correlated on {@code m.id}.
+   * The reactions of the message whose id is {@code <alias>.id}, as the contract's JSON
+   * {@code [{"emoji","count","users":[{"id","name"}]}]} (first reacted first; {@code []} when none),
+   * read through the reactions' primary key: the column {@code reactions} that {@link Rows#message}
+   * reads. Every query of a {@code Message} selects it.
    */
-  private static final String REACTION_COLUMNS = """
-    m.reacted_seq, COALESCE((
-      SELECT json_agg(json_build_object('emoji', g.emoji, 'count', g.n, 'users', g.users) ORDER BY g.first, g.emoji)
-      FROM (
-        SELECT r.emoji, count(*) AS n, min(r.created_at) AS first,
-          json_agg(json_build_object('id', ru.id, 'name', ru.name) ORDER BY r.created_at, ru.id) AS users
-        FROM reactions r JOIN users ru ON ru.id = r.user_id WHERE r.message_id = m.id GROUP BY r.emoji
-      ) g), '[]'::json) AS reactions
-    """;
+  static String reactionsOf(String alias) {
+    return """
+      COALESCE((
+        SELECT json_agg(json_build_object('emoji', g.emoji, 'count', g.n, 'users', g.users) ORDER BY g.first, g.emoji)
+        FROM (
+          SELECT r.emoji, count(*) AS n, min(r.created_at) AS first,
+            json_agg(json_build_object('id', ru.id, 'name', ru.name) ORDER BY r.created_at, ru.id) AS users
+          FROM reactions r JOIN users ru ON ru.id = r.user_id WHERE r.message_id = %s.id GROUP BY r.emoji
+        ) g), '[]'::json) AS reactions
+      """.formatted(alias);
+  }
+
+  /** The message's reactions and the number of its latest reaction event ({@code reacted_seq}, for resume). */
+  private static final String REACTION_COLUMNS = "m.reacted_seq, " + reactionsOf("m");
 
   private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.text, m.created_at, m.edited_at, " + AUTHOR_COLUMNS
     + ", " + REACTION_COLUMNS;
@@ -137,6 +143,28 @@ final class SqlQueries {
     ) p ON true
     """.formatted(MESSAGE_COLUMNS, SEQ_OF_ID.formatted("NULLIF($2, 0)", "max", "<=", "0"),
       SEQ_OF_ID.formatted("$3", "min", ">=", "9223372036854775807"));
+
+  /**
+   * The messages around one, oldest first: the $3 up to and with it, then the $4 after it, with the
+   * channel's last sequence number in the same snapshot and the message's own ({@code target_seq},
+   * null when it is not in the channel or deleted: then no message rows). One row with null message
+   * columns when there is none, no row when the channel does not exist. $1 channel, $2 message id.
+   */
+  static final String HISTORY_AROUND = """
+    WITH c AS (SELECT id, seq FROM channels WHERE name = $1),
+    t AS (SELECT m.seq FROM messages m JOIN c ON m.channel_id = c.id WHERE m.id = $2 AND m.deleted_at IS NULL)
+    SELECT c.seq AS channel_seq, (SELECT seq FROM t) AS target_seq, $1::text AS channel, p.* FROM c LEFT JOIN LATERAL (
+      SELECT * FROM (
+        (SELECT %1$s FROM messages m JOIN users u ON u.id = m.author_id
+          WHERE m.channel_id = c.id AND m.deleted_at IS NULL AND m.seq <= (SELECT seq FROM t)
+          ORDER BY m.seq DESC LIMIT $3)
+        UNION ALL
+        (SELECT %1$s FROM messages m JOIN users u ON u.id = m.author_id
+          WHERE m.channel_id = c.id AND m.deleted_at IS NULL AND m.seq > (SELECT seq FROM t)
+          ORDER BY m.seq LIMIT $4)
+      ) w ORDER BY seq
+    ) p ON true
+    """.formatted(MESSAGE_COLUMNS);
 
   /**
    * A channel's events after a sequence number, oldest first: the messages created after it (as

@@ -130,6 +130,13 @@ class ReactionsTest {
     JsonObject afterEdit = bobSocket.request("chat.history", new JsonObject().put("channel", channel).put("afterSeq", 6))
       .getJsonObject("body");
     assertEquals(List.of("7 edit " + id + " " + THUMBS + " 1 Alice"), describe(afterEdit.getJsonArray("events")));
+
+    // Search results are Messages too.
+    JsonArray results = bobSocket.request("chat.search", new JsonObject().put("q", "lunch").put("limit", 50))
+      .getJsonObject("body").getJsonArray("results");
+    JsonObject found = results.stream().map(r -> ((JsonObject) r).getJsonObject("message"))
+      .filter(m -> m.getLong("id") == id).findFirst().orElseThrow(() -> new AssertionError("not found: " + results));
+    assertEquals(List.of(THUMBS + " 1 Alice"), reactionsOf(found));
     assertTrue(aliceId != bobId);
   }
 

@@ -88,6 +88,32 @@ class HistoryTest {
   }
 
   @Test
+  void a_page_around_a_message_holds_it_with_older_and_newer_ones_and_the_channel_seq() {
+    String channel = TestNodes.newChannel(alice);
+    List<Long> ids = sendMessages(channel, 30);
+
+    JsonObject around = alice.get("/api/channels/" + channel + "/messages?around=" + ids.get(10) + "&limit=6").bodyAsJsonObject();
+    assertEquals(ids.subList(8, 14), ids(around.getJsonArray("messages")), "it and 2 older, then 3 newer");
+    assertEquals(30, around.getLong("seq"), "the channel's last number, as for any page");
+    assertEquals(ids.subList(0, 26), ids(page(channel, "?around=" + ids.get(0))), "at the start: 25 newer by default");
+    assertEquals(ids.subList(5, 30), ids(page(channel, "?around=" + ids.get(29))), "at the end: it and 24 older");
+
+    JsonObject viaBridge = socket.request("chat.history",
+      new JsonObject().put("channel", channel).put("around", ids.get(20)).put("limit", 3)).getJsonObject("body");
+    assertEquals(ids.subList(19, 22), ids(viaBridge.getJsonArray("messages")));
+
+    socket.request("chat.delete", new JsonObject().put("id", ids.get(5)));
+    var gone = alice.get("/api/channels/" + channel + "/messages?around=" + ids.get(5));
+    assertEquals(404, gone.statusCode(), "a deleted message has no page around it");
+    String other = TestNodes.newChannel(alice);
+    assertEquals(404, alice.get("/api/channels/" + other + "/messages?around=" + ids.get(6)).statusCode(),
+      "nor one of another channel");
+    var mixed = alice.get("/api/channels/" + channel + "/messages?around=" + ids.get(6) + "&before=" + ids.get(9));
+    assertEquals(400, mixed.statusCode());
+    assertTrue(mixed.bodyAsJsonObject().getString("message").contains("around goes alone"));
+  }
+
+  @Test
   void limit_outside_1_to_100_and_unknown_channels_are_refused() {
     String channel = TestNodes.newChannel(alice);
     assertEquals(400, alice.get("/api/channels/" + channel + "/messages?limit=0").statusCode());

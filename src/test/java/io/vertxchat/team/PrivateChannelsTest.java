@@ -137,9 +137,13 @@ class PrivateChannelsTest {
     assertEquals(400, ann.post("/api/channels/" + name + "/members", new JsonObject().put("user", id(eve))).statusCode());
     assertEquals(400, ann.post("/api/channels", new JsonObject().put("name", "dm-mine")).statusCode());
 
-    JsonObject group = ann.post("/api/direct", new JsonObject().put("with", new JsonArray().add(id(bob)).add(id(eve))))
+    BridgeClient annStream = stream(ann);
+    JsonObject group = eve.post("/api/direct", new JsonObject().put("with", new JsonArray().add(id(bob)).add(id(ann))))
       .bodyAsJsonObject();
     assertEquals(3, group.getJsonArray("members").size());
+    assertEquals(group.getString("name"), annStream.awaitEvent("chat.me", "channel").getJsonObject("body")
+      .getJsonObject("channel").getString("name"), "opened on the other node");
+    assertTrue(lists(ann, group.getString("name")), "listed on the other node once told");
     assertTrue(lists(eve, group.getString("name")));
   }
 

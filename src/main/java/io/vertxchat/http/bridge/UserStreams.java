@@ -22,6 +22,7 @@ final class UserStreams {
 
   UserStreams(Vertx vertx) {
     vertx.eventBus().<JsonObject>consumer(Addresses.USER_EVENTS, m -> tell(m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.USER_EVENTS_HERE, m -> tell(m.body()));
     vertx.eventBus().<JsonObject>consumer(Addresses.ACTIVITY, m -> activity(m.body().getJsonArray("events")));
   }
 

@@ -1,0 +1,19 @@
+-- Full-text search over messages (issue 13, part 4): one GIN index on an expression, no stored column.
+--
+-- Why an expression index and not a stored generated tsvector column: both compute to_tsvector
+-- once per stored message (the send path's insert pays it either way), but a stored column also
+-- widens every heap row by the tsvector (about as large as the text again), which every history
+-- read, trim and vacuum then carries, and adding it would rewrite the whole messages table here.
+-- The index alone costs one GIN entry set per message; the search statement repeats the same
+-- expression, to_tsvector('simple', text), so the planner uses it. Ranking recomputes the tsvector
+-- for the matching rows only, which trimmed channels (CHAT_HISTORY_KEEP) keep small.
+--
+-- Why 'simple' and not 'english': a team chat mixes languages, names, code identifiers and
+-- version numbers. 'simple' only lower-cases words: no stemming that only suits English and no
+-- stop words, so "the who", "it" or "to do" are still found, a word is found in any language, and
+-- what is highlighted is exactly the word that was typed. The price: "deploy" does not find
+-- "deployed": words match whole.
+--
+-- Deleted messages are tombstones with text '' (no lexemes, nothing indexed); an edit updates
+-- the text and so the index entry: a message is found by its current text only.
+CREATE INDEX messages_text_search_idx ON messages USING gin (to_tsvector('simple', text));
