@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -176,7 +179,8 @@ public class ChatVerticle extends VerticleBase {
     // Without a client id every send is new; a server id keeps the (author, key) pair unique.
     String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
     token(sends, user.getLong("id"), "messages", "send")
-      .onSuccess(v -> writer.write(new Item(channel, user, text, key), message))
+      .compose(v -> mentionsIn(channel, text))
+      .onSuccess(mentions -> writer.write(new Item(channel, user, text, key, mentions), message))
       .onFailure(e -> fail(message, e));
     return null;
   }
@@ -202,9 +206,45 @@ public class ChatVerticle extends VerticleBase {
     long authorId = user.getLong("id");
     token(sends, authorId, what, metric)
       .compose(v -> store.channelToChange(id, authorId))
-      .onSuccess(channel -> writer.change(new Change(id, channel, authorId, text), message))
+      .compose(channel -> text == null ? Future.succeededFuture(new Change(id, channel, authorId, null))
+        : mentionsIn(channel, text).map(mentions -> new Change(id, channel, authorId, text, mentions)))
+      .onSuccess(change -> writer.change(change, message))
       .onFailure(e -> fail(message, e));
     return null;
+  }
+
+  /**
+   * The members of {@code channel} that {@code text} mentions, {@code [{"id","name"}]}, or null for
+   * none ({@link Mentions} has the rule). A text without an {@code @} costs no query; one with
+   * costs one, whatever its number of tokens.
+   */
+  private Future<JsonArray> mentionsIn(String channel, String text) {
+    List<Mentions.Token> tokens = Mentions.tokens(text);
+    if (tokens.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    return store.usersNamed(Mentions.candidates(tokens)).compose(named -> {
+      if (named.isEmpty()) {
+        return Future.succeededFuture(null);
+      }
+      Map<Long, Future<Boolean>> allowed = new HashMap<>();
+      named.values().forEach(users -> users.forEach(user ->
+        allowed.computeIfAbsent(user.getLong("id"), userId -> mayBeMentioned(channel, userId))));
+      return Future.all(List.copyOf(allowed.values())).map(all -> {
+        Map<String, List<JsonObject>> members = new HashMap<>();
+        named.forEach((candidate, users) -> members.put(candidate,
+          users.stream().filter(user -> allowed.get(user.getLong("id")).result()).toList()));
+        return Mentions.resolve(tokens, members);
+      });
+    });
+  }
+
+  /**
+   * Whether {@code userId} may be mentioned in {@code channel}: a member of it. Today every user
+   * who may read it (every channel is public); the hook for private-channel membership.
+   */
+  private Future<Boolean> mayBeMentioned(String channel, long userId) {
+    return directory.readable(channel, userId).map(readable -> true).otherwise(false);
   }
 
   private Future<?> history(JsonObject user, Message<Inbound> message) {
