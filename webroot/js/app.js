@@ -5,6 +5,7 @@
 import { loadChannels, showEmptyState, wireNewChannel, wireSidebar } from "./channels.js";
 import { wireComposer } from "./composer.js";
 import { createBus } from "./connection.js";
+import { wireNotifications } from "./notify.js";
 import { CHANNEL_NAME_REGEX } from "./contract.js";
 import { $, avatar, profileLink } from "./render.js";
 import { boot, signOut } from "./signin.js";
@@ -25,6 +26,7 @@ async function startChat(me) {
   wireComposer();
   wireScrolling();
   wireNewChannel(openChannel);
+  wireNotifications();
 
   createBus();
   await loadChannels();

@@ -13,9 +13,10 @@ import java.util.Set;
 /**
  * The "@name" tokens of a message's text, and which users they mention. The rule (the README's):
  * <ul>
- *   <li>a token is an {@code @} at the start of the text or after a character that is not a
- *   letter, a digit or {@code _} (so {@code ann@example.org} is no token), followed by a user's
- *   name, compared case-insensitively (PostgreSQL's {@code lower()});</li>
+ *   <li>a token is an {@code @} at the start of the text, after white space or after an opening
+ *   bracket or quote ({@value #OPENERS}), followed by a user's name, compared case-insensitively
+ *   (PostgreSQL's {@code lower()}); so {@code ann@example.org} and {@code https://host/@bob} hold
+ *   no token;</li>
  *   <li>names may contain spaces and punctuation: the name must end at the end of the text, before
  *   a character that is not a letter, digit or {@code _}, or with such a character itself; of the
  *   names that fit, the longest wins ({@code @Ann Lee} mentions "Ann Lee" when there is one, else
@@ -30,6 +31,8 @@ final class Mentions {
   static final int MAX_TOKENS = 20;
   static final int MAX_NAME = 64;
   static final int MAX_MENTIONS = 20;
+  /** Besides white space, what may stand right before the {@code @} of a token. */
+  static final String OPENERS = "([{<\"'\u201c\u2018\u00ab";
 
   /** One {@code @}: its place in the text and the names it may stand for, shortest first, as written. */
   record Token(int at, List<String> candidates) {
@@ -43,7 +46,7 @@ final class Mentions {
     List<Token> tokens = new ArrayList<>();
     int at = text.indexOf('@');
     while (at >= 0 && tokens.size() < MAX_TOKENS) {
-      if (at == 0 || !nameChar(text.codePointBefore(at))) {
+      if (at == 0 || mayPrecede(text.codePointBefore(at))) {
         List<String> candidates = candidates(text, at + 1);
         if (!candidates.isEmpty()) {
           tokens.add(new Token(at, candidates));
@@ -110,6 +113,10 @@ final class Mentions {
     JsonArray array = new JsonArray();
     mentioned.values().stream().limit(MAX_MENTIONS).forEach(array::add);
     return array;
+  }
+
+  private static boolean mayPrecede(int cp) {
+    return Character.isWhitespace(cp) || OPENERS.indexOf(cp) >= 0;
   }
 
   private static boolean nameChar(int cp) {

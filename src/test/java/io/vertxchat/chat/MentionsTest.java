@@ -110,13 +110,17 @@ class MentionsTest {
     assertEquals(new JsonArray(), plain.getJsonArray("mentions"), "a name of nobody mentions nobody");
     JsonObject address = sent(socket, new JsonObject().put("channel", channel).put("text", "mail x@" + bobName + " or me"));
     assertEquals(new JsonArray(), address.getJsonArray("mentions"), "an @ inside a word starts no mention");
+    JsonObject link = sent(socket, new JsonObject().put("channel", channel).put("text", "see https://example.org/@" + bobName));
+    assertEquals(new JsonArray(), link.getJsonArray("mentions"), "nor does one inside a link");
+    JsonObject quoted = sent(socket, new JsonObject().put("channel", channel).put("text", "(\"@" + bobName + "\")"));
+    assertEquals(mentionOf(bobUser), quoted.getJsonArray("mentions"), "after an opening bracket or quote it does");
 
     JsonObject claimed = sent(socket, new JsonObject().put("channel", channel).put("text", "no mention here")
       .put("mentions", mentionOf(bobUser)));
     assertEquals(new JsonArray(), claimed.getJsonArray("mentions"), "the client's mentions are ignored");
     assertEquals(new JsonArray(), historyMessage(socket, channel, claimed.getLong("id")).getJsonArray("mentions"));
-    assertEquals("0", nodes.sql("SELECT count(*) FROM messages m JOIN channels c ON c.id = m.channel_id"
-      + " WHERE c.name = '" + channel + "' AND m.mentions IS NOT NULL"));
+    assertEquals("1", nodes.sql("SELECT count(*) FROM messages m JOIN channels c ON c.id = m.channel_id"
+      + " WHERE c.name = '" + channel + "' AND m.mentions IS NOT NULL").trim(), "only the quoted one stored mentions");
   }
 
   @Test
