@@ -56,6 +56,11 @@ public class ChatVerticle extends VerticleBase {
   private Limiter channelCreates;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /**
+   * Per author, their latest send still on its way to the writer (its mentions being looked up):
+   * a later send waits for it, so one person's sends reach the writer, and get their ids, in order.
+   */
+  private final Map<Long, Future<JsonArray>> sendsOnTheWay = new HashMap<>();
 
   /** @param store the persistence verticle's message store, which the writer calls directly */
   public ChatVerticle(MessageStore store) {
@@ -178,11 +183,29 @@ public class ChatVerticle extends VerticleBase {
     String clientId = MessageRules.clientId(body);
     // Without a client id every send is new; a server id keeps the (author, key) pair unique.
     String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
-    token(sends, user.getLong("id"), "messages", "send")
-      .compose(v -> mentionsIn(channel, text))
-      .onSuccess(mentions -> writer.write(new Item(channel, user, text, key, mentions), message))
-      .onFailure(e -> fail(message, e));
+    long authorId = user.getLong("id");
+    Future<JsonArray> found = token(sends, authorId, "messages", "send").compose(v -> mentionsIn(channel, text));
+    Future<JsonArray> previous = sendsOnTheWay.get(authorId);
+    if (previous == null && found.isComplete()) { // the common case: no '@', a token at hand
+      write(found, new Item(channel, user, text, key, found.result()), message);
+      return null;
+    }
+    Future<JsonArray> inTurn = previous == null ? found : Future.join(previous, found).transform(done -> found);
+    sendsOnTheWay.put(authorId, inTurn);
+    inTurn.onComplete(done -> {
+      sendsOnTheWay.remove(authorId, inTurn);
+      write(found, new Item(channel, user, text, key, found.result()), message);
+    });
     return null;
+  }
+
+  /** Hands a send to the writer once its rate-limit token and mentions are {@code found}, else fails it. */
+  private void write(Future<JsonArray> found, Item item, Message<Inbound> message) {
+    if (found.succeeded()) {
+      writer.write(item, message);
+    } else {
+      fail(message, found.cause());
+    }
   }
 
   private Future<?> edit(JsonObject user, Message<Inbound> message) {

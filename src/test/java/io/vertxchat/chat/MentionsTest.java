@@ -1,9 +1,11 @@
 package io.vertxchat.chat;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.support.OpenSockets;
 import io.vertxchat.support.TestNodes;
+import io.vertxchat.testkit.Await;
 import io.vertxchat.testkit.BridgeClient;
 import io.vertxchat.testkit.ChatClient;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,10 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Mentions are found by the server, on two clustered nodes: an "@name" of a user is stored with
@@ -138,6 +143,31 @@ class MentionsTest {
     assertEquals(expected, both.getJsonArray("mentions"), "the longest name first, then the short one once");
     JsonObject shorter = sent(socket, new JsonObject().put("channel", channel).put("text", "@" + first + " Ann, hi"));
     assertEquals(mentionOf(carol), shorter.getJsonArray("mentions"), "a name must end at a word's end");
+  }
+
+  @Test
+  void sends_with_and_without_mentions_keep_their_order() {
+    String bobName = unique("bob");
+    ChatClient ann = nodes.signInOnA(unique("ann"));
+    nodes.signInOnB(bobName);
+    String channel = TestNodes.newChannel(ann);
+    BridgeClient socket = sockets.of(ann);
+
+    // Every frame is written before any reply is read: a plain send must not overtake the send
+    // before it while that one's mentions are looked up.
+    List<Future<JsonObject>> replies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String text = i % 2 == 0 ? "@" + bobName + " number " + i : "plain number " + i;
+      replies.add(socket.requestAsync("chat.send", new JsonObject().put("channel", channel).put("text", text), null));
+    }
+    List<String> stored = new ArrayList<>();
+    long last = 0;
+    for (Future<JsonObject> reply : replies) {
+      JsonObject message = Await.result(reply).getJsonObject("body");
+      assertTrue(message.getLong("id") > last, () -> "sent in this order, stored as " + stored + " then " + message);
+      last = message.getLong("id");
+      stored.add(message.getString("text"));
+    }
   }
 
   @Test
