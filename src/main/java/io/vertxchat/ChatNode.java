@@ -158,7 +158,7 @@ public final class ChatNode {
         new JsonObject().put("pg", config.getJsonObject("pg")).put("history", config.getJsonObject("history")))))
       .compose(id -> {
         deployments.add(id);
-        return vertx.deployVerticle(new ChatVerticle(persistence.messages()), options(
+        return vertx.deployVerticle(new ChatVerticle(persistence.messages(), persistence.channelStore()), options(
           new JsonObject()
             .put("node", nodeId)
             // One batch per pool connection: under load the channels waiting meanwhile share the

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The one writer of a channel's events: routes each validated send, edit and delete to the
@@ -100,14 +101,18 @@ final class ChannelWriter {
   private int inFlight;
   private boolean pumpScheduled;
   private MessageConsumer<JsonObject> forwarded;
+  /** Told of each new message once it is published (the unread counts' activity feed). */
+  private final Consumer<JsonObject> onStored;
 
   /**
    * @param maxInFlight batches stored at once: about one per pool connection. Many more would
    *                    only queue in the pool and time out (seen with 500 busy channels); waiting
    *                    sends, of any channel, join the next, larger batch instead.
    */
-  ChannelWriter(Vertx vertx, String nodeId, MessageStore store, NodeStats stats, int maxInFlight) {
+  ChannelWriter(Vertx vertx, String nodeId, MessageStore store, NodeStats stats, int maxInFlight,
+                Consumer<JsonObject> onStored) {
     this.vertx = vertx;
+    this.onStored = onStored;
     this.nodeId = nodeId;
     this.owners = new ChannelOwners(vertx, nodeId);
     this.store = store;
@@ -343,6 +348,7 @@ final class ChannelWriter {
       } else {
         if (outcome.stored()) {
           publish(channel, Shapes.messageEvent(outcome.message()), outcome.message().getLong("seq"));
+          onStored.accept(outcome.message());
         }
         pending.request().reply(outcome.message());
       }

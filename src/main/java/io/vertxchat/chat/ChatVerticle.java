@@ -19,6 +19,7 @@ import io.vertxchat.contract.Shapes;
 import io.vertxchat.contract.StoreMessages.Change;
 import io.vertxchat.contract.StoreMessages.Item;
 import io.vertxchat.ops.NodeStats;
+import io.vertxchat.persistence.ChannelStore;
 import io.vertxchat.persistence.MessageStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,8 @@ public class ChatVerticle extends VerticleBase {
   private static final long DRAIN_TIMEOUT_S = 10;
 
   private final MessageStore store;
+  private final ChannelStore channelStore;
+  private TeamChannels team;
   private ChannelWriter writer;
   private ChannelDirectory directory;
   private PresenceRoom presence;
@@ -62,9 +65,13 @@ public class ChatVerticle extends VerticleBase {
    */
   private final Map<Long, Future<JsonArray>> sendsOnTheWay = new HashMap<>();
 
-  /** @param store the persistence verticle's message store, which the writer calls directly */
-  public ChatVerticle(MessageStore store) {
+  /**
+   * @param store        the persistence verticle's message store, which the writer calls directly
+   * @param channelStore the persistence verticle's store of members and read positions
+   */
+  public ChatVerticle(MessageStore store, ChannelStore channelStore) {
     this.store = store;
+    this.channelStore = channelStore;
   }
 
   @Override
@@ -72,8 +79,9 @@ public class ChatVerticle extends VerticleBase {
     String nodeId = config().getString("node");
     JsonObject limits = config().getJsonObject("limits");
     stats = NodeStats.of(vertx);
-    writer = new ChannelWriter(vertx, nodeId, store, stats, config().getInteger("storeConcurrency", 8));
     directory = new ChannelDirectory(vertx);
+    ActivityFeed activity = new ActivityFeed(vertx, directory);
+    writer = new ChannelWriter(vertx, nodeId, store, stats, config().getInteger("storeConcurrency", 8), activity::stored);
     presence = new PresenceRoom(vertx, nodeId);
     lastChannels = new LastChannels(vertx);
     // Sends, edits and deletes share one bucket per user, held by the whole cluster (leases of a
@@ -86,10 +94,17 @@ public class ChatVerticle extends VerticleBase {
     int createsPerMinute = limits.getInteger("channelCreatesPerMinute");
     channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
       Duration.ofMinutes(1), 1);
+    // Invitations and new direct conversations share one cluster bucket per user; read marks a node one.
+    int invitesPerMinute = limits.getInteger("invitesPerMinute", 30);
+    Limiter invites = ClusterRateLimiter.forNode(vertx, "invite", invitesPerMinute, invitesPerMinute, Duration.ofMinutes(1), 1);
+    RateLimiter reads = new RateLimiter(10, 20);
+    team = new TeamChannels(vertx, directory, channelStore, invites, reads);
     vertx.setPeriodic(60_000, id -> {
       sends.forgetIdle();
       typing.forgetIdle();
       channelCreates.forgetIdle();
+      invites.forgetIdle();
+      reads.forgetIdle();
     });
 
     return Future.all(List.of(
@@ -99,7 +114,15 @@ public class ChatVerticle extends VerticleBase {
       inbound(Addresses.HISTORY, this::history),
       inbound(Addresses.TYPING, this::typing),
       inbound(Addresses.CHANNEL_CREATE, this::createChannel),
-      inbound(Addresses.CHANNELS, (user, m) -> Future.succeededFuture(new JsonObject().put("channels", directory.list()))),
+      inbound(Addresses.CHANNELS,
+        (user, m) -> Future.succeededFuture(new JsonObject().put("channels", directory.listFor(user.getLong("id"))))),
+      inbound(Addresses.READ, team::read),
+      inbound(Addresses.UNREAD, team::unread),
+      inbound(Addresses.DIRECT_OPEN, team::openDirect),
+      inbound(Addresses.MEMBERS, team::members),
+      inbound(Addresses.MEMBER_ADD, team::addMember),
+      inbound(Addresses.MEMBER_REMOVE, team::removeMember),
+      inbound(Addresses.USERS, team::users),
       inbound(Addresses.ME, this::me),
       local(Addresses.SIGN_IN, this::signIn),
       local(Addresses.JOIN, this::join),
@@ -184,7 +207,10 @@ public class ChatVerticle extends VerticleBase {
     // Without a client id every send is new; a server id keeps the (author, key) pair unique.
     String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
     long authorId = user.getLong("id");
-    Future<JsonArray> found = token(sends, authorId, "messages", "send").compose(v -> mentionsIn(channel, text));
+    // Who may read a channel may write to it; the directory answers from memory.
+    Future<JsonArray> found = directory.readable(channel, authorId)
+      .compose(readable -> token(sends, authorId, "messages", "send"))
+      .compose(v -> mentionsIn(channel, text));
     Future<JsonArray> previous = sendsOnTheWay.get(authorId);
     if (previous == null && found.isComplete()) { // the common case: no '@', a token at hand
       write(found, new Item(channel, user, text, key, found.result()), message);
@@ -229,6 +255,9 @@ public class ChatVerticle extends VerticleBase {
     long authorId = user.getLong("id");
     token(sends, authorId, what, metric)
       .compose(v -> store.channelToChange(id, authorId))
+      // Somebody removed from a private channel can no longer change what they wrote there.
+      .compose(channel -> directory.readable(channel, authorId).transform(readable -> readable.succeeded()
+        ? Future.succeededFuture(channel) : Future.failedFuture(ChatException.notFound("no message " + id))))
       .compose(channel -> text == null ? Future.succeededFuture(new Change(id, channel, authorId, null))
         : mentionsIn(channel, text).map(mentions -> new Change(id, channel, authorId, text, mentions)))
       .onSuccess(change -> writer.change(change, message))
@@ -246,28 +275,21 @@ public class ChatVerticle extends VerticleBase {
     if (tokens.isEmpty()) {
       return Future.succeededFuture(null);
     }
-    return store.usersNamed(Mentions.candidates(tokens)).compose(named -> {
-      if (named.isEmpty()) {
-        return Future.succeededFuture(null);
-      }
-      Map<Long, Future<Boolean>> allowed = new HashMap<>();
-      named.values().forEach(users -> users.forEach(user ->
-        allowed.computeIfAbsent(user.getLong("id"), userId -> mayBeMentioned(channel, userId))));
-      return Future.all(List.copyOf(allowed.values())).map(all -> {
-        Map<String, List<JsonObject>> members = new HashMap<>();
-        named.forEach((candidate, users) -> members.put(candidate,
-          users.stream().filter(user -> allowed.get(user.getLong("id")).result()).toList()));
-        return Mentions.resolve(tokens, members);
-      });
+    return store.usersNamed(Mentions.candidates(tokens)).map(named -> {
+      Map<String, List<JsonObject>> members = new HashMap<>();
+      named.forEach((candidate, users) -> members.put(candidate,
+        users.stream().filter(user -> mayBeMentioned(channel, user.getLong("id"))).toList()));
+      return Mentions.resolve(tokens, members);
     });
   }
 
   /**
-   * Whether {@code userId} may be mentioned in {@code channel}: a member of it. Today every user
-   * who may read it (every channel is public); the hook for private-channel membership.
+   * Whether {@code userId} may be mentioned in {@code channel}: a member of it, that is anybody
+   * for a public channel and the members of a private or direct one, as this node's directory
+   * knows them now (no lookup: somebody added elsewhere a moment ago may be missed).
    */
-  private Future<Boolean> mayBeMentioned(String channel, long userId) {
-    return directory.readable(channel, userId).map(readable -> true).otherwise(false);
+  private boolean mayBeMentioned(String channel, long userId) {
+    return directory.readableNow(channel, userId);
   }
 
   private Future<?> history(JsonObject user, Message<Inbound> message) {
@@ -278,14 +300,17 @@ public class ChatVerticle extends VerticleBase {
       .put("after", MessageRules.after(body))
       .put("afterSeq", MessageRules.afterSeq(body))
       .put("limit", MessageRules.limit(body));
-    return vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE).map(Message::body);
+    return directory.readable(request.getString("channel"), user.getLong("id"))
+      .compose(found -> vertx.eventBus().<JsonObject>request(Addresses.STORE_HISTORY, request, STORE))
+      .map(Message::body);
   }
 
   private Future<?> typing(JsonObject user, Message<Inbound> message) {
     JsonObject body = MessageRules.body(message.body().body());
     String channel = MessageRules.channel(body);
     // Typing hints are best effort: extra ones are dropped quietly rather than failed.
-    if (typing.tryAcquire(user.getLong("id") + "/" + channel)) {
+    // The same answer whether or not the channel exists or may be read: nothing to learn from it.
+    if (directory.readableNow(channel, user.getLong("id")) && typing.tryAcquire(user.getLong("id") + "/" + channel)) {
       vertx.eventBus().publish(Addresses.channel(channel), ChannelEvent.of(channel, Shapes.typingEvent(user)));
     }
     return Future.succeededFuture(new JsonObject());
@@ -297,12 +322,23 @@ public class ChatVerticle extends VerticleBase {
     if (!(name instanceof String text) || !Addresses.CHANNEL_NAME.matcher(text).matches()) {
       throw ChatException.invalid("a channel name is 1 to 50 of a-z, 0-9, '_' and '-', starting with a letter or digit");
     }
-    JsonObject request = new JsonObject().put("name", name).put("createdBy", user.getLong("id"));
-    return token(channelCreates, user.getLong("id"), "new channels", "channel_create")
+    if (text.startsWith(ChannelDirectory.DIRECT_PREFIX)) {
+      throw ChatException.invalid("names starting with '" + ChannelDirectory.DIRECT_PREFIX + "' are kept for direct messages");
+    }
+    Object isPrivate = body.getValue("private", false);
+    if (!(isPrivate instanceof Boolean)) {
+      throw ChatException.invalid("private must be true or false");
+    }
+    String kind = (Boolean) isPrivate ? ChannelDirectory.PRIVATE : ChannelDirectory.PUBLIC;
+    long creator = user.getLong("id");
+    JsonObject request = new JsonObject().put("name", name).put("createdBy", creator).put("kind", kind);
+    return token(channelCreates, creator, "new channels", "channel_create")
       .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STORE_CHANNEL_CREATE, request, STORE))
       .map(reply -> {
-        directory.created(reply.body());
-        return reply.body();
+        JsonObject channel = directory.created(reply.body());
+        // Everybody's channel list shows a new public channel; a private one only its creator's.
+        team.tell(ChannelDirectory.PUBLIC.equals(kind) ? null : List.of(creator), TeamChannels.channelEvent(channel));
+        return channel;
       });
   }
 
@@ -328,7 +364,7 @@ public class ChatVerticle extends VerticleBase {
 
   private void join(Message<Membership.Join> message) {
     Membership.Join join = message.body();
-    directory.require(join.channel()).onComplete(channel -> {
+    directory.readable(join.channel(), join.user().getLong("id")).onComplete(channel -> {
       if (channel.failed()) {
         int code = ChatException.codeOf(channel.cause());
         message.fail(code, code == ErrorCodes.NOT_FOUND ? "no channel '" + join.channel() + "'"

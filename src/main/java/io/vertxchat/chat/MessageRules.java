@@ -96,6 +96,15 @@ final class MessageRules {
     return afterSeq;
   }
 
+  /** A required whole number {@code >= min} in {@code field}, else 400 naming the field. */
+  static long wholeNumber(JsonObject body, String field, long min) {
+    Long value = optionalId(body, field, min);
+    if (value == null) {
+      throw ChatException.invalid(field + (min > 0 ? " must be a positive whole number" : " must be a whole number >= 0"));
+    }
+    return value;
+  }
+
   private static Long optionalId(JsonObject body, String field, long min) {
     Object value = body.getValue(field);
     if (value == null) {

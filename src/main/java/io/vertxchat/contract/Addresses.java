@@ -25,13 +25,24 @@ public final class Addresses {
   /** {@code {"channel"}}, no reply; publishes a typing event. */
   public static final String TYPING = "chat.typing";
 
+  /**
+   * {@code {"channel","seq"}} replies {@code {"channel","seq"}}: the session user has read the
+   * channel up to event {@code seq} (moves forward only; every browser of theirs is told).
+   */
+  public static final String READ = "chat.read";
+
   /** The inbound addresses, as one regex for the bridge. */
-  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing)";
+  public static final String INBOUND_REGEX = "chat\\.(send|edit|delete|history|typing|read)";
 
   // ---- Outbound: server to browser.
 
   /** Prefix of a channel's event stream; events are {@code {"type": message|edit|delete|presence|typing}}. */
   public static final String CHANNEL_PREFIX = "chat.channel.";
+  /**
+   * The session user's own stream (any signed-in socket may register it; each gets only its own
+   * user's events): {@code {"type": channel|removed|read|activity}}, see the README.
+   */
+  public static final String USER_STREAM = "chat.me";
   /** Admin-only stream of per-node {@code monitor.stats} snapshots. */
   public static final String MONITOR_STATS = "monitor.stats";
 
@@ -53,6 +64,18 @@ public final class Addresses {
   public static final String CHANNEL_CREATE = "chat.internal.channel.create";
   /** HTTP to chat: {@link Inbound}, replies {@code {"channels":[Channel]}} from the channel directory. */
   public static final String CHANNELS = "chat.internal.channels";
+  /** HTTP to chat: {@link Inbound} with {@code {"with":[user id]}}, replies the direct {@code Channel}. */
+  public static final String DIRECT_OPEN = "chat.internal.direct.open";
+  /** HTTP to chat: {@link Inbound} with {@code {"channel"}}, replies {@code {"members":[User]}}; members only. */
+  public static final String MEMBERS = "chat.internal.members";
+  /** HTTP to chat: {@link Inbound} with {@code {"channel","user"?,"name"?}}, replies {@code {"members":[User]}}. */
+  public static final String MEMBER_ADD = "chat.internal.member.add";
+  /** HTTP to chat: {@link Inbound} with {@code {"channel","user"}} (oneself: leave), replies {@code {}}. */
+  public static final String MEMBER_REMOVE = "chat.internal.member.remove";
+  /** HTTP to chat: {@link Inbound}, replies {@code {"channels":{name:{"seq","readSeq","unread"}}}}. */
+  public static final String UNREAD = "chat.internal.unread";
+  /** HTTP to chat: {@link Inbound} with {@code {"q"}}, replies {@code {"users":[User]}} (name prefix). */
+  public static final String USERS = "chat.internal.users";
   /** HTTP to chat: {@link Inbound}, replies the session user's {@code User} with {@code lastChannel}. */
   public static final String ME = "chat.internal.me";
   /** HTTP (sign-in) to chat: a provider profile {@code {"provider","subject","name","avatarUrl","profileUrl","email"}}, replies {@code User}. */
@@ -93,13 +116,31 @@ public final class Addresses {
    * another node, {@code {"channel","author":User,"text","dedupKey","mentions"?}}, replies the stored {@code Message}.
    */
   public static final String WRITER_PREFIX = "chat.internal.writer.";
+  /**
+   * A private channel's members changed, published to every node's channel directory and bridge:
+   * {@code {"channel","version","members":[id],"removed":[id]}}; removed people's sockets stop
+   * receiving the channel at once.
+   */
+  public static final String CHANNEL_MEMBERS = "chat.internal.channel.members";
+  /**
+   * Events for some people's {@link #USER_STREAM}, published to every node's bridge:
+   * {@code {"to":[user id] or null for everybody,"event"}}.
+   */
+  public static final String USER_EVENTS = "chat.internal.user-events";
+  /**
+   * What was stored lately, for unread counts elsewhere, published by each owner at most a few
+   * times a second: {@code {"events":[{"channel","seq","author","mentions":[id],"members":[id]?}]}}
+   * ({@code members} for private and direct channels: only they are told).
+   */
+  public static final String ACTIVITY = "chat.internal.activity";
   /** A session that ended (sign-out), published: {@code {"session"}}; every node closes its sockets. */
   public static final String SESSION_ENDED = "chat.internal.session.ended";
 
   /** Every fixed address (not channel, writer or reply addresses), e.g. for bounded metric labels. */
   public static final java.util.Set<String> FIXED = java.util.Set.of(
-    SEND, EDIT, DELETE, HISTORY, TYPING, MONITOR_STATS,
+    SEND, EDIT, DELETE, HISTORY, TYPING, READ, USER_STREAM, MONITOR_STATS,
     JOIN, LEAVE, CHANNEL_CREATE, CHANNELS, ME, SIGN_IN, CHAT_DRAIN,
+    DIRECT_OPEN, MEMBERS, MEMBER_ADD, MEMBER_REMOVE, UNREAD, USERS, CHANNEL_MEMBERS, USER_EVENTS, ACTIVITY,
     STORE_HISTORY, STORE_CHANNELS, STORE_CHANNEL_GET,
     STORE_CHANNEL_CREATE, STORE_USER_UPSERT, STORE_USER_GET, STORE_LAST_CHANNELS, STORE_TRIM, STORE_PING,
     PRESENCE_NODE, CHANNEL_CREATED, SESSION_ENDED);

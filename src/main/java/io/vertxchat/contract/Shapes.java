@@ -23,11 +23,17 @@ public final class Shapes {
       .put("provider", user.getString("provider"));
   }
 
-  public static JsonObject channel(String name, OffsetDateTime createdAt, Long createdBy) {
-    return new JsonObject()
+  /** @param members a direct conversation's people ({@code User}s); null for other kinds */
+  public static JsonObject channel(String name, OffsetDateTime createdAt, Long createdBy, String kind, JsonArray members) {
+    JsonObject channel = new JsonObject()
       .put("name", name)
       .put("createdAt", iso(createdAt))
-      .put("createdBy", createdBy);
+      .put("createdBy", createdBy)
+      .put("kind", kind);
+    if (members != null) {
+      channel.put("members", members);
+    }
+    return channel;
   }
 
   /** @param seq the channel sequence number of the message's creation event */

@@ -47,14 +47,8 @@ final class ApiRoutes {
   }
 
   void createChannel(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
+    JsonObject body = jsonBody(ctx, "{\"name\":\"general\"}");
     if (body == null) {
-      HttpErrors.send(ctx, ErrorCodes.INVALID, "the body must be a JSON object like {\"name\":\"general\"}");
       return;
     }
     ask(ctx, Addresses.CHANNEL_CREATE, body).onSuccess(channel -> ctx.response()
@@ -78,6 +72,65 @@ final class ApiRoutes {
       }
     }
     ask(ctx, Addresses.HISTORY, request).onSuccess(ctx::json);
+  }
+
+  void markRead(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, "{\"seq\":12}");
+    if (body != null) {
+      ask(ctx, Addresses.READ, body.put("channel", ctx.pathParam("name"))).onSuccess(ctx::json);
+    }
+  }
+
+  void members(RoutingContext ctx) {
+    ask(ctx, Addresses.MEMBERS, new JsonObject().put("channel", ctx.pathParam("name"))).onSuccess(ctx::json);
+  }
+
+  void addMember(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, "{\"name\":\"Ann\"} or {\"user\":12}");
+    if (body != null) {
+      ask(ctx, Addresses.MEMBER_ADD, body.put("channel", ctx.pathParam("name"))).onSuccess(ctx::json);
+    }
+  }
+
+  void removeMember(RoutingContext ctx) {
+    long user;
+    try {
+      user = Long.parseLong(ctx.pathParam("user"));
+    } catch (NumberFormatException e) {
+      HttpErrors.send(ctx, ErrorCodes.INVALID, "the user must be a user id");
+      return;
+    }
+    ask(ctx, Addresses.MEMBER_REMOVE, new JsonObject().put("channel", ctx.pathParam("name")).put("user", user))
+      .onSuccess(reply -> ctx.response().setStatusCode(204).end());
+  }
+
+  void unread(RoutingContext ctx) {
+    ask(ctx, Addresses.UNREAD, null).onSuccess(ctx::json);
+  }
+
+  void openDirect(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx, "{\"with\":[12]}");
+    if (body != null) {
+      ask(ctx, Addresses.DIRECT_OPEN, body).onSuccess(ctx::json);
+    }
+  }
+
+  void users(RoutingContext ctx) {
+    ask(ctx, Addresses.USERS, new JsonObject().put("q", ctx.request().getParam("q"))).onSuccess(ctx::json);
+  }
+
+  /** The request's JSON object body, or null after answering 400 (with an example of one). */
+  private static JsonObject jsonBody(RoutingContext ctx, String example) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      HttpErrors.send(ctx, ErrorCodes.INVALID, "the body must be a JSON object like " + example);
+    }
+    return body;
   }
 
   /**

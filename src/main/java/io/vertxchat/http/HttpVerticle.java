@@ -134,6 +134,13 @@ public class HttpVerticle extends VerticleBase {
     router.get("/api/channels").handler(api::channels);
     router.post("/api/channels").handler(api::createChannel);
     router.get("/api/channels/:name/messages").handler(api::messages);
+    router.post("/api/channels/:name/read").handler(api::markRead);
+    router.get("/api/channels/:name/members").handler(api::members);
+    router.post("/api/channels/:name/members").handler(api::addMember);
+    router.delete("/api/channels/:name/members/:user").handler(api::removeMember);
+    router.get("/api/unread").handler(api::unread);
+    router.post("/api/direct").handler(api::openDirect);
+    router.get("/api/users").handler(api::users);
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, ErrorCodes.NOT_FOUND, "no such API route"));
 
     ops.mountMonitor(router);

@@ -40,6 +40,7 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Pool pool;
   private MessageStore messages;
+  private ChannelStore channels;
   private int keep;
   private NodeStats stats;
 
@@ -66,13 +67,14 @@ public class PersistenceVerticle extends VerticleBase {
       .using(vertx)
       .build();
     messages = new MessageStore(pool, stats);
+    channels = new ChannelStore(pool);
 
     long trimPeriod = TimeUnit.SECONDS.toMillis(history.getInteger("trimSeconds"));
     vertx.setPeriodic(trimPeriod, trimPeriod, id -> trim());
 
     return Future.all(List.of(
       consume(Addresses.STORE_HISTORY, this::history),
-      consume(Addresses.STORE_CHANNELS, body -> channels()),
+      consume(Addresses.STORE_CHANNELS, body -> allChannels()),
       consume(Addresses.STORE_CHANNEL_GET, this::channel),
       consume(Addresses.STORE_CHANNEL_CREATE, this::createChannel),
       consume(Addresses.STORE_USER_UPSERT, this::upsertUser),
@@ -86,6 +88,11 @@ public class PersistenceVerticle extends VerticleBase {
   /** The write path's store, on this verticle's pool; set once started. */
   public MessageStore messages() {
     return messages;
+  }
+
+  /** Members, direct conversations, read positions and people, on this verticle's pool; set once started. */
+  public ChannelStore channelStore() {
+    return channels;
   }
 
   @Override
@@ -130,8 +137,8 @@ public class PersistenceVerticle extends VerticleBase {
 
   // ---- Channels
 
-  private Future<JsonObject> channels() {
-    return pool.query(SqlQueries.CHANNELS)
+  private Future<JsonObject> allChannels() {
+    return pool.query(ChannelQueries.CHANNELS)
       .execute()
       .map(rows -> {
         JsonArray channels = new JsonArray();
@@ -145,7 +152,7 @@ public class PersistenceVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> requireChannel(String name) {
-    return pool.preparedQuery(SqlQueries.CHANNEL_BY_NAME)
+    return pool.preparedQuery(ChannelQueries.CHANNEL_BY_NAME)
       .execute(Tuple.of(name))
       .compose(rows -> rows.size() == 0
         ? Future.failedFuture(ChatException.notFound("no channel '" + name + "'"))
@@ -154,8 +161,8 @@ public class PersistenceVerticle extends VerticleBase {
 
   private Future<JsonObject> createChannel(JsonObject body) {
     String name = body.getString("name");
-    return pool.preparedQuery(SqlQueries.INSERT_CHANNEL)
-      .execute(Tuple.of(name, body.getLong("createdBy")))
+    return pool.preparedQuery(ChannelQueries.INSERT_CHANNEL)
+      .execute(Tuple.of(name, body.getLong("createdBy"), body.getString("kind", "public")))
       .map(rows -> Rows.channel(rows.iterator().next()))
       .recover(e -> Future.failedFuture(e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
         ? new ChatException(ErrorCodes.CONFLICT, "channel '" + name + "' exists already")

@@ -1,8 +1,11 @@
 package io.vertxchat.persistence;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertxchat.contract.Shapes;
+
+import java.util.List;
 
 /** Rows of {@link SqlQueries} as the contract's JSON: the one place that knows the column aliases. */
 final class Rows {
@@ -23,9 +26,18 @@ final class Rows {
       .put("lastChannel", row.getString("last_channel"));
   }
 
-  /** {@code Channel} from {@code name, created_at, created_by}. */
+  /**
+   * {@code Channel} from the columns of {@link ChannelQueries}, with what only the server keeps:
+   * {@code memberIds} (null for a public channel) and {@code membersVersion}.
+   */
   static JsonObject channel(Row row) {
-    return Shapes.channel(row.getString("name"), row.getOffsetDateTime("created_at"), row.getLong("created_by"));
+    Object people = row.getValue("member_users");
+    JsonArray members = people == null ? null : people instanceof JsonArray array ? array : new JsonArray(people.toString());
+    Long[] ids = row.getArrayOfLongs("members");
+    return Shapes.channel(row.getString("name"), row.getOffsetDateTime("created_at"), row.getLong("created_by"),
+        row.getString("kind"), members)
+      .put("memberIds", ids == null ? null : new JsonArray(List.of((Object[]) ids)))
+      .put("membersVersion", row.getLong("members_version"));
   }
 
   /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at, mentions} and the author columns. */

@@ -227,15 +227,6 @@ final class SqlQueries {
     FROM unnest($2::text[], $3::bigint[]) AS r(channel, after_seq) JOIN channels c ON c.name = r.channel
     """;
 
-  static final String CHANNELS = "SELECT name, created_at, created_by FROM channels ORDER BY name";
-
-  static final String CHANNEL_BY_NAME = "SELECT name, created_at, created_by FROM channels WHERE name = $1";
-
-  /** $1 name, $2 creator. A duplicate name fails with SQLState 23505. */
-  static final String INSERT_CHANNEL = """
-    INSERT INTO channels (name, created_by) VALUES ($1, $2) RETURNING name, created_at, created_by
-    """;
-
   /** Creates or refreshes a user by (provider, subject). $1..$6 as named. */
   static final String UPSERT_USER = """
     INSERT INTO users (provider, subject, name, email, avatar_url, profile_url)

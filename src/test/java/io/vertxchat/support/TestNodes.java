@@ -206,6 +206,16 @@ public final class TestNodes {
     return name;
   }
 
+  /** A fresh private channel's name, created through the API by {@code creator} (its first member). */
+  public static String newPrivateChannel(ChatClient creator) {
+    String name = "p-" + UUID.randomUUID().toString().substring(0, 12);
+    int status = creator.post("/api/channels", new JsonObject().put("name", name).put("private", true)).statusCode();
+    if (status != 201) {
+      throw new AssertionError("could not create private channel " + name + ": " + status);
+    }
+    return name;
+  }
+
   /** Runs SQL on the shared database and returns psql's output. */
   public String sql(String sql) {
     return TestPostgres.get().psql(database(), sql);

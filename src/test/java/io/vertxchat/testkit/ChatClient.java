@@ -142,6 +142,12 @@ public final class ChatClient {
     return request(HttpMethod.POST, path, text(json), token == null ? Map.of() : Map.of(CSRF_HEADER, token));
   }
 
+  /** A DELETE with the double-submit CSRF header. */
+  public HttpResponse<Buffer> delete(String path) {
+    String token = csrfToken();
+    return request(HttpMethod.DELETE, path, null, token == null ? Map.of() : Map.of(CSRF_HEADER, token));
+  }
+
   /** A state-changing request without the CSRF header, to see it refused. */
   public HttpResponse<Buffer> postWithoutCsrf(String path, Object json) {
     return request(HttpMethod.POST, path, text(json), Map.of());

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * rule can be read (and tested) here alone.
  * <ul>
  *   <li>{@code register} is a join: signed in, within the per-socket limit, a channel address (its
- *   existence is the chat verticle's answer); {@code monitor.stats} needs an admin. Nothing else.</li>
+ *   existence, and who may read it, is the chat verticle's answer); {@code chat.me}, the socket's
+ *   own user's stream; {@code monitor.stats} needs an admin. Nothing else.</li>
  *   <li>{@code send} goes only to the inbound {@code chat.*} addresses, for a signed-in socket; the
  *   chat verticle gets the session user, never what the browser claims.</li>
  *   <li>{@code publish} is never allowed: only the server publishes channel events.</li>
@@ -122,6 +123,9 @@ final class BridgeGuard {
     if (connection.addresses.size() >= registrationsPerSocket) {
       return reject("too_many_registrations", "too many registrations on one socket");
     }
+    if (Addresses.USER_STREAM.equals(address)) {
+      return new Subscribe(address);
+    }
     if (Addresses.MONITOR_STATS.equals(address)) {
       return admins.includes(connection.user) ? new Subscribe(address)
         : reject("not_admin", "monitor.stats needs an admin");
@@ -139,7 +143,7 @@ final class BridgeGuard {
       return protocolError(BridgeCodes.MISSING_ADDRESS);
     }
     String channel = Addresses.channelOf(address);
-    if (channel == null && !Addresses.MONITOR_STATS.equals(address)) {
+    if (channel == null && !Addresses.MONITOR_STATS.equals(address) && !Addresses.USER_STREAM.equals(address)) {
       return deny("not_outbound", "unregister from an address nobody may register");
     }
     return new Leave(address, channel);

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -143,6 +144,11 @@ final class BridgeSockets {
   /** Closes every socket of a session that ended (sign-out on any node). */
   void sessionEnded(String sessionId) {
     closeWhere(c -> sessionId.equals(c.sessionId), BridgeCodes.SIGNED_OUT, "signed out");
+  }
+
+  /** The open sockets of {@code userId} on this instance. */
+  List<BridgeConnection> of(long userId) {
+    return open.stream().filter(c -> c.signedIn() && c.user.getLong("id") == userId).toList();
   }
 
   /** Asks every open socket to reconnect (elsewhere); used when draining. */

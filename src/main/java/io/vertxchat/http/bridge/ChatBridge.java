@@ -39,6 +39,7 @@ public final class ChatBridge {
   private final BridgeSockets sockets;
   private final BridgeGuard guard;
   private final FanOuts fanOuts;
+  private final UserStreams userStreams;
   private final int socketQueueBytes;
   private final NodeStats stats;
 
@@ -47,6 +48,8 @@ public final class ChatBridge {
     this.sockets = new BridgeSockets(vertx, sessionStore, allowedOrigins, limits.getInteger("socketsPerUser"));
     this.guard = new BridgeGuard(admins, limits.getInteger("registrationsPerSocket"), limits.getInteger("maxFrameBytes"));
     this.fanOuts = new FanOuts(vertx);
+    this.userStreams = new UserStreams(vertx);
+    vertx.eventBus().<JsonObject>consumer(Addresses.CHANNEL_MEMBERS, m -> removed(m.body()));
     this.socketQueueBytes = limits.getInteger("socketQueueBytes");
     this.stats = NodeStats.of(vertx);
   }
@@ -82,7 +85,11 @@ public final class ChatBridge {
     } else if (decision instanceof Join join) {
       join(connection, join);
     } else if (decision instanceof Subscribe subscribe) {
-      fanOuts.subscribe(connection, subscribe.address());
+      if (Addresses.USER_STREAM.equals(subscribe.address())) {
+        userStreams.subscribe(connection);
+      } else {
+        fanOuts.subscribe(connection, subscribe.address());
+      }
     } else if (decision instanceof Leave leave) {
       leave(connection, leave.address(), leave.channel());
     } else if (decision instanceof Send send) {
@@ -119,13 +126,31 @@ public final class ChatBridge {
   }
 
   private void leave(BridgeConnection connection, String address, String channel) {
-    if (fanOuts.unsubscribe(connection, address) && channel != null) {
+    if (Addresses.USER_STREAM.equals(address)) {
+      userStreams.unsubscribe(connection);
+    } else if (fanOuts.unsubscribe(connection, address) && channel != null) {
       leaveChat(connection, channel);
     }
   }
 
   private void leaveChat(BridgeConnection connection, String channel) {
     vertx.eventBus().send(Addresses.LEAVE, new Membership.Leave(channel, connection.id, connection.publicUser));
+  }
+
+  /**
+   * People removed from a private channel: their sockets here stop receiving it now (the chat
+   * verticle already refuses them everything else of it).
+   */
+  private void removed(JsonObject change) {
+    String channel = change.getString("channel");
+    String address = Addresses.channel(channel);
+    for (Object id : change.getJsonArray("removed")) {
+      for (BridgeConnection connection : sockets.of(((Number) id).longValue())) {
+        if (connection.addresses.contains(address)) {
+          leave(connection, address, channel);
+        }
+      }
+    }
   }
 
   private void send(BridgeConnection connection, Send send) {
