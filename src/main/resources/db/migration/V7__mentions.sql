@@ -8,5 +8,5 @@ ALTER TABLE messages ADD COLUMN mentions jsonb;
 -- only (then filters by containment, mentions @> '[{"id":N}]').
 CREATE INDEX messages_channel_mentions_idx ON messages (channel_id, seq) WHERE mentions IS NOT NULL;
 
--- Resolving "@name": users by name, case-insensitively (lower() on both sides of the lookup).
-CREATE INDEX users_lower_name_idx ON users (lower(name));
+-- Resolving "@name" looks users up by lower(name) = lower(candidate): V4's users_lower_name_idx
+-- (lower(name) text_pattern_ops) serves that equality too.

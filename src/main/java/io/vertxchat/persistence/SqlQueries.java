@@ -203,7 +203,7 @@ final class SqlQueries {
 
   /**
    * The users whose name is one of the candidate names of a message's "@name" tokens, compared
-   * with PostgreSQL's lower() on both sides (index users_lower_name_idx). $1 the candidates, as
+   * with PostgreSQL's lower() on both sides (index users_lower_name_idx, of V4). $1 the candidates, as
    * they are written in the text; each row names the candidate it matched.
    */
   static final String USERS_NAMED = """

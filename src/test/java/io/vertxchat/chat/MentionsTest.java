@@ -146,6 +146,25 @@ class MentionsTest {
   }
 
   @Test
+  void in_a_private_channel_only_its_members_can_be_mentioned() {
+    String bobName = unique("bob");
+    String carolName = unique("carol");
+    ChatClient ann = nodes.signInOnA(unique("ann"));
+    JsonObject bobUser = nodes.signInOnB(bobName).me();
+    JsonObject carolUser = nodes.signInOnB(carolName).me();
+    String channel = TestNodes.newPrivateChannel(ann);
+    BridgeClient socket = sockets.of(ann);
+    assertEquals(200, ann.post("/api/channels/" + channel + "/members", new JsonObject().put("name", bobName)).statusCode());
+
+    JsonObject sent = sent(socket, new JsonObject().put("channel", channel).put("text", "@" + bobName + " and @" + carolName));
+    assertEquals(mentionOf(bobUser), sent.getJsonArray("mentions"), "carol is no member: plain text, no notification");
+
+    assertEquals(200, ann.post("/api/channels/" + channel + "/members", new JsonObject().put("name", carolName)).statusCode());
+    JsonObject after = sent(socket, new JsonObject().put("channel", channel).put("text", "now @" + carolName));
+    assertEquals(mentionOf(carolUser), after.getJsonArray("mentions"), "once invited, she can be");
+  }
+
+  @Test
   void sends_with_and_without_mentions_keep_their_order() {
     String bobName = unique("bob");
     ChatClient ann = nodes.signInOnA(unique("ann"));
