@@ -40,10 +40,11 @@ final class Rows {
       .put("membersVersion", row.getLong("members_version"));
   }
 
-  /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at} and the author columns. */
+  /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at, mentions} and the author columns. */
   static JsonObject message(Row row) {
     return Shapes.message(row.getLong("id"), row.getString("channel"), row.getLong("seq"), user(row),
-      row.getString("text"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"));
+      row.getString("text"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"),
+      row.getJsonArray("mentions"));
   }
 
   /**
