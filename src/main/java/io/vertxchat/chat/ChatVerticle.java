@@ -96,7 +96,7 @@ public class ChatVerticle extends VerticleBase {
     channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
       Duration.ofMinutes(1), 1);
     // Invitations and new direct conversations share one cluster bucket per user; read marks a node one.
-    int invitesPerMinute = limits.getInteger("invitesPerMinute", 30);
+    int invitesPerMinute = limits.getInteger("invitesPerMinute");
     Limiter invites = ClusterRateLimiter.forNode(vertx, "invite", invitesPerMinute, invitesPerMinute, Duration.ofMinutes(1), 1);
     RateLimiter reads = new RateLimiter(10, 20);
     team = new TeamChannels(vertx, directory, channelStore, store, invites, reads);
