@@ -6,6 +6,7 @@
 import { loadChannels, showEmptyState, wireNewChannel, wireSidebar } from "./channels.js";
 import { wireComposer } from "./composer.js";
 import { createBus } from "./connection.js";
+import { notifyMention, wireNotifications } from "./notify.js";
 import { CHANNEL_NAME_REGEX } from "./contract.js";
 import { $, avatar, profileLink } from "./render.js";
 import { wireSearch } from "./search.js";
@@ -30,10 +31,11 @@ async function startChat(me) {
   wireScrolling();
   wireNewChannel(openChannel);
   wireSearch();
+  wireNotifications();
 
   wireMembers(openChannel);
   createBus();
-  followUserStream({ mentioned: () => {}, openDefault: () => openChannel("general") });
+  followUserStream({ mentioned: notifyMention, openDefault: () => openChannel("general") });
   await loadChannels();
   const wanted = channelFromHash() ?? me.lastChannel;
   const first = state.channels.find((c) => c.name === wanted)

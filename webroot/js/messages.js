@@ -3,7 +3,8 @@
 import { Addresses, MAX_TEXT } from "./contract.js";
 import { plainError } from "./errors.js";
 import { renderReactions } from "./reactions.js";
-import { $, el, linkify, timeElement, dayLabel, sameDay, avatar, profileLink, codePoints } from "./render.js";
+import { mentionsMe, messageText } from "./mentions.js";
+import { $, el, timeElement, dayLabel, sameDay, avatar, profileLink, codePoints } from "./render.js";
 import { state } from "./state.js";
 
 const GROUP_GAP_MS = 5 * 60_000;
@@ -73,14 +74,15 @@ function regroup(view, index) {
 
 function messageElement(message) {
   const mine = message.author.id === state.me.id;
-  const li = el("li", { class: `message${mine ? " own" : ""}`, "data-id": String(message.id), "data-author": String(message.author.id) });
+  const li = el("li", { class: `message${mine ? " own" : ""}${mentionsMe(message) ? " mentions-me" : ""}`,
+    "data-id": String(message.id), "data-author": String(message.author.id) });
   const body = el("div", { class: "message-body" },
     el("div", { class: "message-head" },
       profileLink(message.author, "author", message.author.name),
       " ",
       timeElement(message.createdAt),
       el("span", { class: "edited", hidden: !message.editedAt, title: message.editedAt ? new Date(message.editedAt).toLocaleString() : null }, "(edited)")),
-    el("div", { class: "message-text" }, linkify(message.text)));
+    el("div", { class: "message-text" }, messageText(message)));
   li.append(el("div", { class: "gutter" },
     profileLink(message.author, "avatar-link", avatar(message.author)),
     el("span", { class: "gutter-time", "aria-hidden": "true" }, timeElement(message.createdAt))));
@@ -102,7 +104,8 @@ export function updateMessage(view, message) {
   entry.message = message;
   const text = entry.li.querySelector(".message-text");
   text.textContent = "";
-  text.append(linkify(message.text));
+  text.append(messageText(message));
+  entry.li.classList.toggle("mentions-me", mentionsMe(message));
   const edited = entry.li.querySelector(".edited");
   edited.hidden = !message.editedAt;
   if (message.editedAt) {

@@ -13,8 +13,8 @@ let onMentioned = () => {};
 let openFallback = () => {};
 
 /**
- * Follows the person's own stream. mentioned(channel, seq) is called for a mention in a channel
- * that is not on screen; openDefault() when the open channel was taken away.
+ * Follows the person's own stream. mentioned(channel, message) is called for a mention in a
+ * channel that is not open while the tab is hidden; openDefault() when the open channel was taken away.
  */
 export function followUserStream({ mentioned, openDefault }) {
   onMentioned = mentioned;
@@ -66,7 +66,25 @@ function activity({ channel, seq, mentioned }) {
   c.unread += 1;
   if (mentioned) {
     c.mentions += 1;
-    onMentioned(channel, seq);
+    if (state.view?.name !== channel) {
+      notifyOf(channel, seq); // the open channel's own events notify (unread.js)
+    }
+  }
+}
+
+/** Fetches the message that mentioned this person, for the notification. */
+async function notifyOf(channel, seq) {
+  if (document.visibilityState !== "hidden") {
+    return;
+  }
+  try {
+    const page = await state.bus.request(Addresses.HISTORY, { channel, afterSeq: seq - 1, limit: 1 });
+    const event = page.events.find((e) => e.seq === seq && e.message);
+    if (event) {
+      onMentioned(channel, event.message);
+    }
+  } catch {
+    // a notification is a convenience; the badge is counted anyway
   }
 }
 

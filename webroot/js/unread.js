@@ -1,5 +1,7 @@
 // New messages while reading: the "N new messages" button when scrolled up, the first-unread
-// marker, and announcements for screen readers.
+// marker, announcements for screen readers, and a notification of a mention while hidden.
+import { mentionsMe } from "./mentions.js";
+import { notifyMention } from "./notify.js";
 import { $, el } from "./render.js";
 import { state } from "./state.js";
 
@@ -8,6 +10,9 @@ export function noteNew(view, message, stuckToBottom) {
   const mine = message.author.id === state.me.id;
   if (!mine) {
     announce(`${message.author.name}: ${message.text}`);
+  }
+  if (mentionsMe(message)) {
+    notifyMention(view.name, message);
   }
   if (!mine && !stuckToBottom) {
     view.unread += 1;

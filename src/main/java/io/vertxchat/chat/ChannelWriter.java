@@ -127,10 +127,10 @@ final class ChannelWriter {
       int attempt = body.getInteger("attempt", 1);
       if (body.containsKey("dedupKey")) {
         enqueue(new Pending(new Item(body.getString("channel"), body.getJsonObject("author"),
-          body.getString("text"), body.getString("dedupKey")), null, message, attempt));
+          body.getString("text"), body.getString("dedupKey"), body.getJsonArray("mentions")), null, message, attempt));
       } else {
         enqueue(new Pending(null, new Change(body.getLong("id"), body.getString("channel"),
-          body.getLong("authorId"), body.getString("text"), body.getString("emoji")), message, attempt));
+          body.getLong("authorId"), body.getString("text"), body.getJsonArray("mentions"), body.getString("emoji")), message, attempt));
       }
     });
     owners.onMemberLeft(this::adoptChannelsOf);
@@ -184,10 +184,11 @@ final class ChannelWriter {
     JsonObject forward = new JsonObject().put("channel", pending.channel()).put("attempt", pending.attempt());
     if (pending.send() != null) {
       forward.put("author", pending.send().author()).put("text", pending.send().text())
-        .put("dedupKey", pending.send().dedupKey());
+        .put("dedupKey", pending.send().dedupKey()).put("mentions", pending.send().mentions());
     } else {
       forward.put("id", pending.change().id()).put("authorId", pending.change().authorId())
-        .put("text", pending.change().text()).put("emoji", pending.change().emoji());
+        .put("text", pending.change().text()).put("mentions", pending.change().mentions())
+        .put("emoji", pending.change().emoji());
     }
     Message<?> request = pending.request();
     vertx.eventBus().<JsonObject>request(Addresses.writerOn(owner), forward, FORWARD).onComplete(reply -> {

@@ -7,6 +7,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -25,7 +26,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
@@ -57,6 +60,11 @@ public class ChatVerticle extends VerticleBase {
   private SearchRequests search;
   private NodeStats stats;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /**
+   * Per author, their latest send still on its way to the writer (its mentions being looked up):
+   * a later send waits for it, so one person's sends reach the writer, and get their ids, in order.
+   */
+  private final Map<Long, Future<JsonArray>> sendsOnTheWay = new HashMap<>();
 
   /**
    * @param store        the persistence verticle's message store, which the writer calls directly
@@ -88,10 +96,10 @@ public class ChatVerticle extends VerticleBase {
     channelCreates = ClusterRateLimiter.forNode(vertx, "channel-create", createsPerMinute, createsPerMinute,
       Duration.ofMinutes(1), 1);
     // Invitations and new direct conversations share one cluster bucket per user; read marks a node one.
-    int invitesPerMinute = limits.getInteger("invitesPerMinute", 30);
+    int invitesPerMinute = limits.getInteger("invitesPerMinute");
     Limiter invites = ClusterRateLimiter.forNode(vertx, "invite", invitesPerMinute, invitesPerMinute, Duration.ofMinutes(1), 1);
     RateLimiter reads = new RateLimiter(10, 20);
-    team = new TeamChannels(vertx, directory, channelStore, invites, reads);
+    team = new TeamChannels(vertx, directory, channelStore, store, invites, reads);
     search = new SearchRequests(vertx, directory, stats);
     vertx.setPeriodic(60_000, id -> {
       search.forgetIdle();
@@ -203,12 +211,32 @@ public class ChatVerticle extends VerticleBase {
     String clientId = MessageRules.clientId(body);
     // Without a client id every send is new; a server id keeps the (author, key) pair unique.
     String key = clientId != null ? Item.clientKey(clientId) : "s:" + UUID.randomUUID();
+    long authorId = user.getLong("id");
     // Who may read a channel may write to it; the directory answers from memory.
-    directory.readable(channel, user.getLong("id"))
-      .compose(found -> token(sends, user.getLong("id"), "messages", "send"))
-      .onSuccess(v -> writer.write(new Item(channel, user, text, key), message))
-      .onFailure(e -> fail(message, e));
+    Future<JsonArray> found = directory.readable(channel, authorId)
+      .compose(readable -> token(sends, authorId, "messages", "send"))
+      .compose(v -> mentionsIn(channel, text));
+    Future<JsonArray> previous = sendsOnTheWay.get(authorId);
+    if (previous == null && found.isComplete()) { // the common case: no '@', a token at hand
+      write(found, new Item(channel, user, text, key, found.result()), message);
+      return null;
+    }
+    Future<JsonArray> inTurn = previous == null ? found : Future.join(previous, found).transform(done -> found);
+    sendsOnTheWay.put(authorId, inTurn);
+    inTurn.onComplete(done -> {
+      sendsOnTheWay.remove(authorId, inTurn);
+      write(found, new Item(channel, user, text, key, found.result()), message);
+    });
     return null;
+  }
+
+  /** Hands a send to the writer once its rate-limit token and mentions are {@code found}, else fails it. */
+  private void write(Future<JsonArray> found, Item item, Message<Inbound> message) {
+    if (found.succeeded()) {
+      writer.write(item, message);
+    } else {
+      fail(message, found.cause());
+    }
   }
 
   private Future<?> edit(JsonObject user, Message<Inbound> message) {
@@ -235,9 +263,38 @@ public class ChatVerticle extends VerticleBase {
       // Somebody removed from a private channel can no longer change what they wrote there.
       .compose(channel -> directory.readable(channel, authorId).transform(readable -> readable.succeeded()
         ? Future.succeededFuture(channel) : Future.failedFuture(ChatException.notFound("no message " + id))))
-      .onSuccess(channel -> writer.change(new Change(id, channel, authorId, text), message))
+      .compose(channel -> text == null ? Future.succeededFuture(new Change(id, channel, authorId, null))
+        : mentionsIn(channel, text).map(mentions -> new Change(id, channel, authorId, text, mentions)))
+      .onSuccess(change -> writer.change(change, message))
       .onFailure(e -> fail(message, e));
     return null;
+  }
+
+  /**
+   * The members of {@code channel} that {@code text} mentions, {@code [{"id","name"}]}, or null for
+   * none ({@link Mentions} has the rule). A text without an {@code @} costs no query; one with
+   * costs one, whatever its number of tokens.
+   */
+  private Future<JsonArray> mentionsIn(String channel, String text) {
+    List<Mentions.Token> tokens = Mentions.tokens(text);
+    if (tokens.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    return store.usersNamed(Mentions.candidates(tokens)).map(named -> {
+      Map<String, List<JsonObject>> members = new HashMap<>();
+      named.forEach((candidate, users) -> members.put(candidate,
+        users.stream().filter(user -> mayBeMentioned(channel, user.getLong("id"))).toList()));
+      return Mentions.resolve(tokens, members);
+    });
+  }
+
+  /**
+   * Whether {@code userId} may be mentioned in {@code channel}: a member of it, that is anybody
+   * for a public channel and the members of a private or direct one, as this node's directory
+   * knows them now (no lookup: somebody added elsewhere a moment ago may be missed).
+   */
+  private boolean mayBeMentioned(String channel, long userId) {
+    return directory.readableNow(channel, userId);
   }
 
   /**

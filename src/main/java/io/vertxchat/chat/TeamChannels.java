@@ -11,10 +11,13 @@ import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Inbound;
 import io.vertxchat.persistence.ChannelStore;
+import io.vertxchat.persistence.MessageStore;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,17 +30,22 @@ final class TeamChannels {
   /** People in a direct conversation, the opener included. */
   static final int MAX_DIRECT_PEOPLE = 8;
   private static final int MAX_QUERY = 50;
+  /** Mention counts stop here, as unread counts do (the app shows "99+"). */
+  private static final int MENTION_CAP = 100;
 
   private final Vertx vertx;
   private final ChannelDirectory directory;
   private final ChannelStore store;
+  private final MessageStore messages;
   private final Limiter invites;
   private final RateLimiter reads;
 
-  TeamChannels(Vertx vertx, ChannelDirectory directory, ChannelStore store, Limiter invites, RateLimiter reads) {
+  TeamChannels(Vertx vertx, ChannelDirectory directory, ChannelStore store, MessageStore messages, Limiter invites,
+               RateLimiter reads) {
     this.vertx = vertx;
     this.directory = directory;
     this.store = store;
+    this.messages = messages;
     this.invites = invites;
     this.reads = reads;
   }
@@ -166,10 +174,28 @@ final class TeamChannels {
       });
   }
 
-  /** The session user's unread counts in every channel they may read. */
+  /**
+   * The session user's unread counts in every channel they may read, and the mentions of them
+   * among those (in a channel never opened: every mention of them still kept).
+   */
   Future<?> unread(JsonObject user, Message<Inbound> message) {
     long me = user.getLong("id");
-    return store.unread(me, directory.readableNames(me)).map(counts -> new JsonObject().put("channels", counts));
+    return store.unread(me, directory.readableNames(me)).compose(counts -> {
+      Map<String, Long> readTo = new HashMap<>();
+      counts.forEach(entry -> {
+        Long read = ((JsonObject) entry.getValue()).getLong("readSeq");
+        readTo.put(entry.getKey(), read == null ? 0L : read);
+      });
+      return messages.mentionCounts(me, readTo, MENTION_CAP).map(mentions -> {
+        mentions.forEach((channel, n) -> {
+          JsonObject count = counts.getJsonObject(channel);
+          if (count != null) {
+            count.put("mentions", n);
+          }
+        });
+        return new JsonObject().put("channels", counts);
+      });
+    });
   }
 
   /** {@code {"q"}}: people whose name starts with {@code q}, to invite or write to. */

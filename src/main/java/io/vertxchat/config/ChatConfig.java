@@ -56,6 +56,7 @@ public final class ChatConfig {
     new Setting("CHAT_RATE_SENDS_PER_SECOND", "limits", "sendsPerSecond", Kind.INT, 1, 1_000_000),
     new Setting("CHAT_RATE_SEND_BURST", "limits", "sendBurst", Kind.INT, 1, 1_000_000),
     new Setting("CHAT_RATE_CHANNEL_CREATES_PER_MINUTE", "limits", "channelCreatesPerMinute", Kind.INT, 1, 100_000),
+    new Setting("CHAT_RATE_INVITES_PER_MINUTE", "limits", "invitesPerMinute", Kind.INT, 1, 100_000),
     new Setting("CHAT_MAX_SOCKETS_PER_USER", "limits", "socketsPerUser", Kind.INT, 1, 100_000),
     new Setting("CHAT_MAX_REGISTRATIONS_PER_SOCKET", "limits", "registrationsPerSocket", Kind.INT, 1, 1000),
     new Setting("CHAT_MAX_FRAME_BYTES", "limits", "maxFrameBytes", Kind.INT, 1024, 1_048_576),

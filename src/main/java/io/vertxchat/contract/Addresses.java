@@ -129,7 +129,7 @@ public final class Addresses {
   public static final String CHANNEL_CREATED = "chat.internal.channel.created";
   /**
    * The chat verticle of one node, as the writer of the channels it owns: a send validated on
-   * another node, {@code {"channel","author":User,"text","dedupKey"}}, replies the stored {@code Message}.
+   * another node, {@code {"channel","author":User,"text","dedupKey","mentions"?}}, replies the stored {@code Message}.
    */
   public static final String WRITER_PREFIX = "chat.internal.writer.";
   /**

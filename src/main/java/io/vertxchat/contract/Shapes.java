@@ -39,6 +39,15 @@ public final class Shapes {
   /** @param seq the channel sequence number of the message's creation event */
   public static JsonObject message(long id, String channel, long seq, JsonObject author, String text,
                                    OffsetDateTime createdAt, OffsetDateTime editedAt) {
+    return message(id, channel, seq, author, text, createdAt, editedAt, null);
+  }
+
+  /**
+   * @param mentions the members its text mentions, {@code [{"id","name"}]} as the server found
+   *                 them ({@link #mention}); null: none (the shape then has an empty array)
+   */
+  public static JsonObject message(long id, String channel, long seq, JsonObject author, String text,
+                                   OffsetDateTime createdAt, OffsetDateTime editedAt, JsonArray mentions) {
     return new JsonObject()
       .put("id", id)
       .put("channel", channel)
@@ -47,7 +56,13 @@ public final class Shapes {
       .put("text", text)
       .put("createdAt", iso(createdAt))
       .put("editedAt", iso(editedAt))
+      .put("mentions", mentions == null ? new JsonArray() : mentions)
       .put("reactions", new JsonArray());
+  }
+
+  /** One mention of a {@code Message}: {@code {"id","name"}} of the user mentioned. */
+  public static JsonObject mention(long id, String name) {
+    return new JsonObject().put("id", id).put("name", name);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.vertxchat.contract;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -20,8 +21,14 @@ public final class StoreMessages {
    * @param text     the validated text
    * @param dedupKey unique per author: {@code c:<clientId>} when the client gave one, so a retry
    *                 stores nothing new, else {@code s:<uuid>}
+   * @param mentions the members the text mentions, {@code [{"id","name"}]} as the chat verticle
+   *                 found them; null when none
    */
-  public record Item(String channel, JsonObject author, String text, String dedupKey) {
+  public record Item(String channel, JsonObject author, String text, String dedupKey, JsonArray mentions) {
+    public Item(String channel, JsonObject author, String text, String dedupKey) {
+      this(channel, author, text, dedupKey, null);
+    }
+
     public static String clientKey(String clientId) {
       return "c:" + clientId;
     }
@@ -68,15 +75,19 @@ public final class StoreMessages {
    * An edit ({@code text} set), a delete ({@code text} null) or a reaction toggle ({@code emoji}
    * set) of message {@code id} in {@code channel}: a channel event, written by the channel's owner.
    * {@code authorId} is the person asking: the author for an edit or delete, the one who reacts for
-   * a reaction.
+   * a reaction. An edit's {@code mentions} replace the message's ({@code [{"id","name"}]}, null: none).
    */
-  public record Change(long id, String channel, long authorId, String text, String emoji) {
+  public record Change(long id, String channel, long authorId, String text, JsonArray mentions, String emoji) {
+    public Change(long id, String channel, long authorId, String text, JsonArray mentions) {
+      this(id, channel, authorId, text, mentions, null);
+    }
+
     public Change(long id, String channel, long authorId, String text) {
       this(id, channel, authorId, text, null);
     }
 
     public static Change reaction(long id, String channel, long userId, String emoji) {
-      return new Change(id, channel, userId, null, emoji);
+      return new Change(id, channel, userId, null, null, emoji);
     }
 
     public boolean isDelete() {

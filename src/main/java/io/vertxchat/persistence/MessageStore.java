@@ -33,6 +33,9 @@ import java.util.Map;
  * the caller's context. The pool is the persistence verticle's.
  */
 public final class MessageStore {
+  /** The most mentions {@link #mentionCounts} counts per channel: a badge shows "100+" beyond. */
+  public static final int MENTION_COUNT_CAP = 100;
+
   private final Pool pool;
   private final NodeStats stats;
 
@@ -79,12 +82,14 @@ public final class MessageStore {
     Long[] authors = new Long[size];
     String[] texts = new String[size];
     String[] keys = new String[size];
+    String[] mentions = new String[size];
     int i = 0;
     for (Item item : distinct.values()) {
       channels[i] = item.channel();
       authors[i] = item.author().getLong("id");
       texts[i] = item.text();
       keys[i] = item.dedupKey();
+      mentions[i] = item.mentions() == null ? null : item.mentions().encode();
       i++;
     }
     String[] fenced = fences.keySet().toArray(String[]::new);
@@ -96,7 +101,7 @@ public final class MessageStore {
     }
     long started = System.nanoTime();
     return pool.preparedQuery(SqlQueries.INSERT_MESSAGES)
-      .execute(Tuple.of(channels, authors, texts, keys, fenced, epochs, published))
+      .execute(Tuple.of(channels, authors, texts, keys, fenced, epochs, published, mentions))
       .compose(rows -> {
         stats.storeLatency(System.nanoTime() - started);
         stats.messagesStored(rows.size());
@@ -133,7 +138,7 @@ public final class MessageStore {
       JsonObject earlier = fresh.get(key);
       if (row != null) {
         JsonObject message = Shapes.message(row.getLong("id"), item.channel(), row.getLong("seq"), item.author(),
-          item.text(), row.getOffsetDateTime("created_at"), null);
+          item.text(), row.getOffsetDateTime("created_at"), null, item.mentions());
         fresh.put(key, message);
         outcomes.add(Future.succeededFuture(Outcome.fresh(message)));
       } else if (earlier != null) {
@@ -195,7 +200,7 @@ public final class MessageStore {
     Tuple args = Tuple.of(change.id(), change.authorId(), change.channel(), epoch);
     Future<RowSet<Row>> query = change.isDelete()
       ? pool.preparedQuery(SqlQueries.DELETE_MESSAGE).execute(args)
-      : pool.preparedQuery(SqlQueries.EDIT_MESSAGE).execute(args.addString(change.text()));
+      : pool.preparedQuery(SqlQueries.EDIT_MESSAGE).execute(args.addString(change.text()).addValue(change.mentions()));
     return query.compose(rows -> {
       if (rows.size() == 0) {
         return refused(change, epoch);
@@ -250,6 +255,48 @@ public final class MessageStore {
       }
       return Future.failedFuture(ChatException.notFound("no message " + change.id()));
     });
+  }
+
+  // ---- Mentions
+
+  /**
+   * The users named by each of {@code candidates} (the names a message's "@name" tokens may stand
+   * for), case-insensitively: candidate as written -> its users' {@code {"id","name"}}. Only the
+   * candidates that name somebody are keys. One query.
+   */
+  public Future<Map<String, List<JsonObject>>> usersNamed(List<String> candidates) {
+    return pool.preparedQuery(SqlQueries.USERS_NAMED)
+      .execute(Tuple.of(candidates.toArray(String[]::new)))
+      .map(rows -> {
+        Map<String, List<JsonObject>> named = new HashMap<>();
+        rows.forEach(row -> named.computeIfAbsent(row.getString("candidate"), c -> new ArrayList<>())
+          .add(Shapes.mention(row.getLong("id"), row.getString("name"))));
+        return named;
+      });
+  }
+
+  /**
+   * How many messages mention {@code userId} in each channel after the sequence number they have
+   * read it through ({@code afterSeq}: channel name -> seq): not deleted, not written by them, at
+   * most {@code cap} per channel. Every channel asked is a key (0 for one that does not exist).
+   * One query.
+   */
+  public Future<Map<String, Integer>> mentionCounts(long userId, Map<String, Long> afterSeq, int cap) {
+    String[] names = afterSeq.keySet().toArray(String[]::new);
+    Long[] seqs = new Long[names.length];
+    for (int n = 0; n < names.length; n++) {
+      seqs[n] = afterSeq.get(names[n]);
+    }
+    return pool.preparedQuery(SqlQueries.MENTION_COUNTS)
+      .execute(Tuple.of(userId, names, seqs, cap))
+      .map(rows -> {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String name : names) {
+          counts.put(name, 0);
+        }
+        rows.forEach(row -> counts.put(row.getString("channel"), row.getLong("mentions").intValue()));
+        return counts;
+      });
   }
 
   /** An item's (author, dedup key), as the unique index sees it. */

@@ -40,11 +40,11 @@ final class Rows {
       .put("membersVersion", row.getLong("members_version"));
   }
 
-  /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at}, the author and reaction columns. */
+  /** {@code Message} from {@code id, channel, seq, text, created_at, edited_at, mentions}, the author and reaction columns. */
   static JsonObject message(Row row) {
     return Shapes.withReactions(Shapes.message(row.getLong("id"), row.getString("channel"), row.getLong("seq"), user(row),
-      row.getString("text"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at")),
-      row.getJsonArray("reactions"));
+      row.getString("text"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"),
+      row.getJsonArray("mentions")), row.getJsonArray("reactions"));
   }
 
   /**

@@ -31,7 +31,7 @@ final class SqlQueries {
   /** The message's reactions and the number of its latest reaction event ({@code reacted_seq}, for resume). */
   private static final String REACTION_COLUMNS = "m.reacted_seq, " + reactionsOf("m");
 
-  private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.text, m.created_at, m.edited_at, " + AUTHOR_COLUMNS
+  private static final String MESSAGE_COLUMNS = "m.id, m.seq, m.text, m.created_at, m.edited_at, m.mentions, " + AUTHOR_COLUMNS
     + ", " + REACTION_COLUMNS;
 
   /**
@@ -45,7 +45,8 @@ final class SqlQueries {
    * instant, which the unique key still stores once). The batch must not repeat a key itself:
    * {@link MessageStore} sends each once.
    * $1 channel names, $2 author ids, $3 texts, $4 client ids, one per message; $5 the batch's
-   * channels, $6 the writer's epoch and $7 its published sequence number, one per channel.
+   * channels, $6 the writer's epoch and $7 its published sequence number, one per channel; $8 the
+   * messages' mentions as JSON text (null for none), one per message.
    */
   static final String INSERT_MESSAGES = """
     WITH fence AS (
@@ -54,16 +55,16 @@ final class SqlQueries {
       SELECT c.id, c.name, c.seq, f.published FROM channels c JOIN fence f ON f.name = c.name
       WHERE c.owner_epoch = f.epoch ORDER BY c.id FOR UPDATE OF c
     ), batch AS (
-      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
-        WITH ORDINALITY AS b(channel, author_id, text, client_id, ord)
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $8::text[])
+        WITH ORDINALITY AS b(channel, author_id, text, client_id, mentions, ord)
     ), fresh AS (
       SELECT ch.id AS channel_id, ch.seq + row_number() OVER (PARTITION BY ch.id ORDER BY batch.ord) AS seq,
-        batch.author_id, batch.text, batch.client_id, batch.ord
+        batch.author_id, batch.text, batch.client_id, batch.mentions, batch.ord
       FROM batch JOIN ch ON ch.name = batch.channel
       WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.author_id = batch.author_id AND m.client_id = batch.client_id)
     ), ins AS (
-      INSERT INTO messages (channel_id, author_id, text, client_id, seq)
-      SELECT channel_id, author_id, text, client_id, seq FROM fresh ORDER BY ord
+      INSERT INTO messages (channel_id, author_id, text, client_id, seq, mentions)
+      SELECT channel_id, author_id, text, client_id, seq, mentions::jsonb FROM fresh ORDER BY ord
       ON CONFLICT (author_id, client_id) DO NOTHING
       RETURNING id, channel_id, author_id, client_id, created_at, seq
     ), bump AS (
@@ -211,10 +212,13 @@ final class SqlQueries {
     )
     """;
 
-  /** Edits a message as a channel event. $1 id, $2 author, $3 channel, $4 epoch, $5 text. No row: see {@link #CHANGE_REFUSED}. */
+  /**
+   * Edits a message as a channel event. $1 id, $2 author, $3 channel, $4 epoch, $5 text, $6 its
+   * mentions (jsonb, null for none). No row: see {@link #CHANGE_REFUSED}.
+   */
   static final String EDIT_MESSAGE = CHANGE_FENCE + """
     , m AS (
-      UPDATE messages m SET text = $5, edited_at = now(), changed_seq = ch.seq FROM ch
+      UPDATE messages m SET text = $5, mentions = $6::jsonb, edited_at = now(), changed_seq = ch.seq FROM ch
       WHERE m.id = $1 AND m.channel_id = ch.id RETURNING m.*
     )
     SELECT m.changed_seq AS event_seq, $3::text AS channel, %s FROM m JOIN users u ON u.id = m.author_id
@@ -226,7 +230,7 @@ final class SqlQueries {
    */
   static final String DELETE_MESSAGE = CHANGE_FENCE + """
     , m AS (
-      UPDATE messages m SET text = '', deleted_at = now(), changed_seq = ch.seq FROM ch
+      UPDATE messages m SET text = '', mentions = NULL, deleted_at = now(), changed_seq = ch.seq FROM ch
       WHERE m.id = $1 AND m.channel_id = ch.id RETURNING m.id, m.changed_seq
     )
     SELECT id, changed_seq AS event_seq FROM m
@@ -295,6 +299,32 @@ final class SqlQueries {
   static final String MESSAGE_BY_ID = "SELECT c.name AS channel, " + MESSAGE_COLUMNS + """
     FROM messages m JOIN channels c ON c.id = m.channel_id JOIN users u ON u.id = m.author_id
     WHERE m.id = $1
+    """;
+
+  /**
+   * The users whose name is one of the candidate names of a message's "@name" tokens, compared
+   * with PostgreSQL's lower() on both sides (index users_lower_name_idx, of V4). $1 the candidates, as
+   * they are written in the text; each row names the candidate it matched.
+   */
+  static final String USERS_NAMED = """
+    SELECT c.candidate, u.id, u.name FROM unnest($1::text[]) AS c(candidate)
+    JOIN users u ON lower(u.name) = lower(c.candidate)
+    """;
+
+  /**
+   * For user $1, per channel ($2 names, $3 the sequence number read through, one per channel): the
+   * messages after it that mention them, not deleted and not their own, counted up to $4. Walks
+   * only the messages that mention someone (index messages_channel_mentions_idx). A channel that
+   * does not exist gives no row.
+   */
+  static final String MENTION_COUNTS = """
+    SELECT r.channel, (SELECT count(*) FROM (
+        SELECT 1 FROM messages m
+        WHERE m.channel_id = c.id AND m.seq > r.after_seq AND m.mentions IS NOT NULL
+          AND m.deleted_at IS NULL AND m.author_id <> $1
+          AND m.mentions @> jsonb_build_array(jsonb_build_object('id', $1::bigint))
+        LIMIT $4) capped) AS mentions
+    FROM unnest($2::text[], $3::bigint[]) AS r(channel, after_seq) JOIN channels c ON c.name = r.channel
     """;
 
   /** Creates or refreshes a user by (provider, subject). $1..$6 as named. */
