@@ -25,7 +25,7 @@ public final class SearchQueries {
    */
   public static final String SEARCH = """
     WITH hits AS (
-      SELECT m.id, m.seq, m.text, m.created_at, m.edited_at, m.author_id, c.name AS channel,
+      SELECT m.id, m.seq, m.text, m.created_at, m.edited_at, m.mentions, m.author_id, c.name AS channel,
         ts_rank_cd(to_tsvector('simple', m.text), websearch_to_tsquery('simple', $2)) AS rank
       FROM messages m JOIN channels c ON c.id = m.channel_id
       WHERE to_tsvector('simple', m.text) @@ websearch_to_tsquery('simple', $2)
@@ -33,7 +33,7 @@ public final class SearchQueries {
       ORDER BY rank DESC, m.id DESC
       OFFSET $3 LIMIT $4
     )
-    SELECT h.id, h.seq, h.text, h.created_at, h.edited_at, h.channel, h.rank,
+    SELECT h.id, h.seq, h.text, h.created_at, h.edited_at, h.mentions, h.channel, h.rank,
       ts_headline('simple', h.text, websearch_to_tsquery('simple', $2), $5) AS marked,
       u.id AS u_id, u.name AS u_name, u.avatar_url AS u_avatar_url, u.profile_url AS u_profile_url,
       u.provider AS u_provider

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Paths;
 import java.util.UUID;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -70,7 +69,6 @@ class TeamChatInBrowserTest {
     assertThat(link(bobAtWork, channel).locator(".badge.unread")).hasText("2");
     assertThat(link(cat, channel)).hasCount(0);
     bob.screenshot("sidebar-unread.png");
-    bob.screenshot(Paths.get("docs", "sidebar-unread.png"));
 
     // Bob reads it on one node: the "New messages" line is where he left off, and both browsers clear.
     link(bob, channel).click();
@@ -95,7 +93,6 @@ class TeamChatInBrowserTest {
     ann.say("Sure, 10 minutes");
     assertThat(bob.message("Sure, 10 minutes")).isVisible();
     ann.screenshot("direct-message.png");
-    ann.screenshot(Paths.get("docs", "direct-message.png"));
 
     // Ann removes Bob: the channel leaves his sidebar in both browsers, and its page if open.
     bobAtWork.open(channel);
