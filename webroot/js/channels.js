@@ -59,6 +59,12 @@ export function channelLabel(channel) {
   return others.length ? others.join(", ") : "just you";
 }
 
+/** "#name", or "@Ann, Bob" for a direct conversation. */
+export function titleOf(name) {
+  const channel = channelNamed(name);
+  return channel?.kind === Kinds.DIRECT ? `@${channelLabel(channel)}` : `#${name}`;
+}
+
 /** The channel as listed, or undefined. */
 export function channelNamed(name) {
   return state.channels.find((c) => c.name === name);

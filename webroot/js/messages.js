@@ -6,6 +6,7 @@ import { renderReactions } from "./reactions.js";
 import { mentionsMe, messageText } from "./mentions.js";
 import { $, el, timeElement, dayLabel, sameDay, avatar, profileLink, codePoints } from "./render.js";
 import { state } from "./state.js";
+import { titleOf } from "./channels.js";
 
 const GROUP_GAP_MS = 5 * 60_000;
 const NEAR_BOTTOM_PX = 80;
@@ -235,7 +236,7 @@ function confirmDelete(id) {
 
 export function updateHistoryStatus(view) {
   $("history-status").textContent = view.reachedStart
-    ? (view.ids.length ? `This is the start of #${view.name}.` : `No messages in #${view.name} yet. Say hello!`)
+    ? (view.ids.length ? `This is the start of ${titleOf(view.name)}.` : `No messages in ${titleOf(view.name)} yet. Say hello!`)
     : "";
   $("history-status").classList.toggle("at-start", view.reachedStart);
 }

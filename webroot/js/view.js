@@ -1,7 +1,7 @@
 // The channel view: opening a channel (subscribe, clear the page, load the newest page, or the
 // page around a message when a search hit is opened), the channel's live events, and scrolling
 // through it.
-import { channelLabel, channelNamed, renderChannels, loadChannels } from "./channels.js";
+import { channelNamed, renderChannels, loadChannels, titleOf } from "./channels.js";
 import { channelAddress, Kinds } from "./contract.js";
 import { loadLatest, loadOlder, loadNewer } from "./history.js";
 import { highlightMessage, nearBottom, scrollToBottom } from "./messages.js";
@@ -60,12 +60,6 @@ export function openChannel(name, around = null, again = false) {
   if (state.bus.connected) {
     loadLatest(view);
   }
-}
-
-/** "#name", or "@Ann, Bob" for a direct conversation. */
-export function titleOf(name) {
-  const channel = channelNamed(name);
-  return channel?.kind === Kinds.DIRECT ? `@${channelLabel(channel)}` : `#${name}`;
 }
 
 function onChannelEvent(view, event) {

@@ -36,10 +36,6 @@ final class ActivityFeed {
       .put("seq", message.getLong("seq"))
       .put("author", message.getJsonObject("author").getLong("id"))
       .put("mentions", mentionedIds(message));
-    Set<Long> members = directory.membersOf(channel);
-    if (members != null) {
-      entry.put("members", new JsonArray(new ArrayList<>(members)));
-    }
     pending.add(entry);
     if (!scheduled) {
       scheduled = true;
@@ -60,6 +56,14 @@ final class ActivityFeed {
     scheduled = false;
     JsonArray events = pending;
     pending = new JsonArray();
+    // Members as they are now, not when the message was stored: somebody removed meanwhile is not told.
+    events.forEach(e -> {
+      JsonObject entry = (JsonObject) e;
+      Set<Long> members = directory.membersOf(entry.getString("channel"));
+      if (members != null) {
+        entry.put("members", new JsonArray(new ArrayList<>(members)));
+      }
+    });
     vertx.eventBus().publish(Addresses.ACTIVITY, new JsonObject().put("events", events));
   }
 }

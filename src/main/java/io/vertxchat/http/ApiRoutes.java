@@ -60,35 +60,36 @@ final class ApiRoutes {
 
   void messages(RoutingContext ctx) {
     JsonObject request = new JsonObject().put("channel", ctx.pathParam("name"));
-    for (String param : new String[] {"before", "after", "afterSeq", "around", "limit"}) {
-      String value = ctx.request().getParam(param);
-      if (value != null) {
-        try {
-          request.put(param, Long.parseLong(value));
-        } catch (NumberFormatException e) {
-          HttpErrors.send(ctx, ErrorCodes.INVALID, param + " must be a whole number");
-          return;
-        }
-      }
+    if (wholeNumbers(ctx, request, "before", "after", "afterSeq", "around", "limit")) {
+      ask(ctx, Addresses.HISTORY, request).onSuccess(ctx::json);
     }
-    ask(ctx, Addresses.HISTORY, request).onSuccess(ctx::json);
   }
 
   /** {@code GET /api/search?q=&offset=&limit=}: the same request as {@code chat.search}. */
   void search(RoutingContext ctx) {
     JsonObject request = new JsonObject().put("q", ctx.request().getParam("q"));
-    for (String param : new String[] {"offset", "limit"}) {
+    if (wholeNumbers(ctx, request, "offset", "limit")) {
+      ask(ctx, Addresses.SEARCH, request).onSuccess(ctx::json);
+    }
+  }
+
+  /**
+   * Copies the query parameters {@code names} that are present into {@code request} as numbers;
+   * false after answering 400 when one is not a whole number.
+   */
+  private static boolean wholeNumbers(RoutingContext ctx, JsonObject request, String... names) {
+    for (String param : names) {
       String value = ctx.request().getParam(param);
       if (value != null) {
         try {
           request.put(param, Long.parseLong(value));
         } catch (NumberFormatException e) {
           HttpErrors.send(ctx, ErrorCodes.INVALID, param + " must be a whole number");
-          return;
+          return false;
         }
       }
     }
-    ask(ctx, Addresses.SEARCH, request).onSuccess(ctx::json);
+    return true;
   }
 
   void markRead(RoutingContext ctx) {

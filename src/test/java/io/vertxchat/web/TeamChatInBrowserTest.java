@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Paths;
 import java.util.UUID;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
@@ -69,8 +68,6 @@ class TeamChatInBrowserTest {
     assertThat(link(bob, channel).locator(".badge.unread")).hasText("2");
     assertThat(link(bobAtWork, channel).locator(".badge.unread")).hasText("2");
     assertThat(link(cat, channel)).hasCount(0);
-    bob.screenshot("sidebar-unread.png");
-    bob.screenshot(Paths.get("docs", "sidebar-unread.png"));
 
     // Bob reads it on one node: the "New messages" line is where he left off, and both browsers clear.
     link(bob, channel).click();
@@ -95,7 +92,18 @@ class TeamChatInBrowserTest {
     ann.say("Sure, 10 minutes");
     assertThat(bob.message("Sure, 10 minutes")).isVisible();
     ann.screenshot("direct-message.png");
-    ann.screenshot(Paths.get("docs", "direct-message.png"));
+
+    // Back in #general, Bob sees a mention of him counted apart, and the direct message counted.
+    bob.open("general");
+    ann.open(channel);
+    ann.say("@" + bobName + " the numbers are in the sheet");
+    dmForAnn.click();
+    assertThat(ann.page().locator("#channel-title")).hasText("@" + bobName);
+    ann.say("ping me when you have read it");
+    assertThat(link(bob, channel).locator(".badge.mention")).hasText("@1");
+    assertThat(link(bob, channel).locator(".badge.unread")).hasText("1");
+    assertThat(bob.page().locator("#direct-list .channel-link .badge.unread")).hasText("1");
+    bob.screenshot("sidebar-unread.png");
 
     // Ann removes Bob: the channel leaves his sidebar in both browsers, and its page if open.
     bobAtWork.open(channel);
