@@ -340,8 +340,11 @@ class SearchTest {
       + " FROM generate_series(1, 5000) g, channels c, users u"
       + " WHERE c.name = '" + channel + "' AND u.name = '" + alice.me().getString("name") + "'");
     nodes.sql("ANALYZE messages");
+    // As for most people: every channel of the (shared, busy) test database is readable. With only
+    // one or two channels, the planner may rightly prefer their (channel_id, seq) index instead.
+    String readable = nodes.sql("SELECT string_agg(quote_literal(name), ',') FROM channels");
     String plan = nodes.sql("PREPARE search_plan(text[], text, int, int, text) AS " + SearchQueries.SEARCH + ";"
-      + " EXPLAIN EXECUTE search_plan(ARRAY['" + channel + "', 'general'], 'deploy friday', 0, 21, 'HighlightAll=true')");
+      + " EXPLAIN EXECUTE search_plan(ARRAY[" + readable + "], 'deploy friday', 0, 21, 'HighlightAll=true')");
     assertTrue(plan.contains("Bitmap Index Scan on " + SearchQueries.INDEX), plan);
     assertFalse(plan.contains("Seq Scan on messages"), plan);
   }

@@ -107,6 +107,12 @@ class LeakTableTest {
   }
 
   /** A reply's failure code and message, with the channel's name made neutral. */
+  /** The id of a message in {@code channel}, as an outsider might have kept it. */
+  private static long messageIn(String channel) {
+    return Long.parseLong(nodes.sql("SELECT max(m.id) FROM messages m JOIN channels c ON c.id = m.channel_id WHERE c.name = '"
+      + channel + "'"));
+  }
+
   private static String failure(JsonObject reply, String channel) {
     return reply.getInteger("failureCode") + " " + String.valueOf(reply.getString("message")).replace(channel, "<name>");
   }
@@ -151,6 +157,9 @@ class LeakTableTest {
     new Row("chat.search finds its words", a -> a.socket().request("chat.search", new JsonObject().put("q", "quokka"))
       .getJsonObject("body").getJsonArray("results").stream()
       .anyMatch(r -> a.channel().equals(((JsonObject) r).getJsonObject("message").getString("channel")))),
+    new Row("chat.react to a message there", a -> failure(a.socket().request("chat.react",
+      new JsonObject().put("id", a.channel().equals(missing) ? rexMessage + 1_000_000 : messageIn(a.channel())).put("emoji", "👍")),
+      a.channel()).replaceAll("\\d+", "<id>")),
     new Row("GET /api/search finds its words", a -> a.client().get("/api/search?q=quokka").bodyAsString().contains(a.channel()))
   );
 
