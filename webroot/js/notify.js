@@ -6,6 +6,7 @@ import { Kinds } from "./contract.js";
 import { $ } from "./render.js";
 
 const supported = () => "Notification" in window;
+const notified = new Set();
 
 /** Shows the "Enable notifications" button while permission has not been asked. */
 export function wireNotifications() {
@@ -29,9 +30,13 @@ export function wireNotifications() {
  * Returns it, or null when none was shown.
  */
 export function notifyMention(channelName, message) {
-  if (!supported() || Notification.permission !== "granted" || document.visibilityState !== "hidden") {
+  // One notification per message, whichever path told of it first (the open channel's events or
+  // the activity of the person's own stream).
+  if (!supported() || Notification.permission !== "granted" || document.visibilityState !== "hidden"
+    || notified.has(message.id)) {
     return null;
   }
+  notified.add(message.id);
   const where = channelNamed(channelName)?.kind === Kinds.DIRECT ? "a direct message" : `#${channelName}`;
   const notification = new Notification(`${message.author.name} mentioned you in ${where}`, {
     body: message.text,
