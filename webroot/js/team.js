@@ -117,11 +117,15 @@ export function markReadSoon(view) {
   if (!view || readTimer !== null) {
     return;
   }
+  // Whether the person sees the end now: a switch to another channel before the timer fires
+  // still marks what they saw here.
+  const seeing = () => view.seq !== null && view.gapAfter === null && document.visibilityState === "visible" && nearBottom();
+  const sawIt = view === state.view && seeing();
   readTimer = setTimeout(() => {
     readTimer = null;
     // Read means seen: not while newer messages than those shown are still to load (a search hit).
-    if (view !== state.view || view.seq === null || view.gapAfter !== null || document.visibilityState !== "visible"
-      || !nearBottom()) {
+    const stillListed = state.channels.some((c) => c.name === view.name); // not after a removal
+    if (!stillListed || (view === state.view ? !seeing() : !sawIt)) {
       return;
     }
     const c = counts(view.name);
