@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxchat.chat.ChatVerticle;
+import io.vertxchat.cluster.BusTls;
 import io.vertxchat.config.ChatConfig;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -108,7 +109,8 @@ public final class ChatNode {
         .withMetrics(MetricsSetup.factory(stats))
         .build());
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(cluster.getString("host")).setPort(0));
+    // Node to node over TLS with client certificates when CHAT_CLUSTER_TLS_* name the files.
+    options.setEventBusOptions(BusTls.apply(new EventBusOptions().setHost(cluster.getString("host")).setPort(0), cluster));
     return Vertx.builder()
       .with(options)
       .withMetrics(MetricsSetup.factory(stats))

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,7 @@ public final class ChatConfig {
   private record Setting(String env, String section, String key, Kind kind, long min, long max) {
   }
 
-  private enum Kind { INT, BOOL, STRING, URL, PG_URL, HOST_PORTS }
+  private enum Kind { INT, BOOL, STRING, URL, PG_URL, HOST_PORTS, FILE }
 
   private static final List<Setting> SETTINGS = List.of(
     new Setting("CHAT_HTTP_HOST", "http", "host", Kind.STRING, 0, 0),
@@ -44,6 +45,9 @@ public final class ChatConfig {
     new Setting("CHAT_CLUSTER_PORT", "cluster", "port", Kind.INT, 1, 65535),
     new Setting("CHAT_CLUSTER_MEMBERS", "cluster", "members", Kind.HOST_PORTS, 0, 0),
     new Setting("CHAT_CLUSTER_NAME", "cluster", "name", Kind.STRING, 0, 0),
+    new Setting("CHAT_CLUSTER_TLS_CERT", "cluster", "tlsCert", Kind.FILE, 0, 0),
+    new Setting("CHAT_CLUSTER_TLS_KEY", "cluster", "tlsKey", Kind.FILE, 0, 0),
+    new Setting("CHAT_CLUSTER_TLS_CA", "cluster", "tlsCa", Kind.FILE, 0, 0),
     new Setting("CHAT_DEV_LOGIN", "auth", "devLogin", Kind.BOOL, 0, 0),
     new Setting("CHAT_OIDC_ISSUER", "auth", "oidcIssuer", Kind.URL, 0, 0),
     new Setting("CHAT_OIDC_CLIENT_ID", "auth", "oidcClientId", Kind.STRING, 0, 0),
@@ -85,6 +89,7 @@ public final class ChatConfig {
       section.put(setting.key(), check(setting, value));
     }
     checkProviders(config.getJsonObject("auth"));
+    checkClusterTls(config.getJsonObject("cluster"));
     return config;
   }
 
@@ -134,6 +139,14 @@ public final class ChatConfig {
         }
         return text;
       }
+      case FILE -> {
+        Path path = Path.of(text);
+        if (!text.isEmpty() && !(Files.isRegularFile(path) && Files.isReadable(path))) {
+          throw new ConfigException(name + " must be a readable file, got '" + text + "'"
+            + (Files.exists(path) ? "" : " (no such file)"));
+        }
+        return text;
+      }
       default -> {
         return text;
       }
@@ -154,6 +167,24 @@ public final class ChatConfig {
     if (!oidcIssuer && !githubId && !auth.getBoolean("devLogin")) {
       throw new ConfigException("no sign-in provider: set CHAT_OIDC_ISSUER/CHAT_OIDC_CLIENT_ID, "
         + "CHAT_GITHUB_CLIENT_ID/CHAT_GITHUB_CLIENT_SECRET, or CHAT_DEV_LOGIN=true");
+    }
+  }
+
+  /** Event-bus TLS needs this node's certificate, its key and the CA of every member: all three or none. */
+  private static void checkClusterTls(JsonObject cluster) {
+    List<String> missing = new ArrayList<>();
+    if (cluster.getString("tlsCert").isEmpty()) {
+      missing.add("CHAT_CLUSTER_TLS_CERT");
+    }
+    if (cluster.getString("tlsKey").isEmpty()) {
+      missing.add("CHAT_CLUSTER_TLS_KEY");
+    }
+    if (cluster.getString("tlsCa").isEmpty()) {
+      missing.add("CHAT_CLUSTER_TLS_CA");
+    }
+    if (!missing.isEmpty() && missing.size() < 3) {
+      throw new ConfigException("CHAT_CLUSTER_TLS_CERT, CHAT_CLUSTER_TLS_KEY and CHAT_CLUSTER_TLS_CA must be set "
+        + "together (missing: " + String.join(", ", missing) + ")");
     }
   }
 

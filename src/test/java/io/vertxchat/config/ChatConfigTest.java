@@ -2,7 +2,11 @@ package io.vertxchat.config;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -60,6 +64,32 @@ class ChatConfigTest {
     Map<String, String> none = new HashMap<>();
     none.put("CHAT_DEV_LOGIN", "false");
     assertMessage("sign-in provider", none);
+  }
+
+  @Test
+  void event_bus_tls_takes_its_three_files_together_or_none(@TempDir Path dir) throws IOException {
+    String pem = Files.writeString(dir.resolve("node.pem"), "(any file will do here)").toString();
+    JsonObject plain = ChatConfig.load(env()).getJsonObject("cluster");
+    assertEquals("", plain.getString("tlsCert"), "no TLS by default");
+
+    assertMessage("missing: CHAT_CLUSTER_TLS_KEY", env("CHAT_CLUSTER_TLS_CERT", pem, "CHAT_CLUSTER_TLS_CA", pem));
+    assertMessage("missing: CHAT_CLUSTER_TLS_CERT, CHAT_CLUSTER_TLS_CA", env("CHAT_CLUSTER_TLS_KEY", pem));
+
+    JsonObject tls = ChatConfig.load(env("CHAT_CLUSTER_TLS_CERT", pem, "CHAT_CLUSTER_TLS_KEY", pem,
+      "CHAT_CLUSTER_TLS_CA", pem)).getJsonObject("cluster");
+    assertEquals(pem, tls.getString("tlsCert"));
+    assertEquals(pem, tls.getString("tlsKey"));
+    assertEquals(pem, tls.getString("tlsCa"));
+  }
+
+  @Test
+  void a_tls_file_that_is_missing_or_not_a_file_is_named(@TempDir Path dir) throws IOException {
+    String pem = Files.writeString(dir.resolve("node.pem"), "x").toString();
+    String missing = dir.resolve("no-such.pem").toString();
+    assertMessage("CHAT_CLUSTER_TLS_CA (cluster.tlsCa) must be a readable file, got '" + missing + "' (no such file)",
+      env("CHAT_CLUSTER_TLS_CERT", pem, "CHAT_CLUSTER_TLS_KEY", pem, "CHAT_CLUSTER_TLS_CA", missing));
+    assertMessage("CHAT_CLUSTER_TLS_KEY (cluster.tlsKey) must be a readable file",
+      env("CHAT_CLUSTER_TLS_CERT", pem, "CHAT_CLUSTER_TLS_KEY", dir.toString(), "CHAT_CLUSTER_TLS_CA", pem));
   }
 
   private static void assertMessage(String expected, Map<String, String> env) {
