@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -135,41 +136,82 @@ class EncryptedBusTest {
       Await.until(clientVertx, 10_000, "the outsider is a member on every node",
         () -> members(a) == 3 && members(b) == 3 && members(outsider) == 3);
 
-      // From the good nodes: B (the witness) gets A's publish, the outsider gets nothing.
+      // A chat message sent on A: Bob's socket on B gets it, Carol's socket on the outsider does not.
+      BridgeClient carolSocket = sendUntilStored(outsider);
+
+      // Raw event-bus traffic both ways, over one bounded wait. From the good nodes: B (the
+      // witness) gets A's publish, the outsider gets nothing. From the outsider: neither its
+      // publish nor its request reaches A or B.
       String toAll = "test.tls." + UUID.randomUUID();
-      List<String> onB = consume(b, toAll);
-      List<String> onOutsider = consume(outsider, toAll);
+      String toGood = "test.tls." + UUID.randomUUID();
+      List<String> onB = consume(List.of(b), toAll);
+      List<String> onOutsider = consume(List.of(outsider), toAll);
+      List<String> onGoodNodes = consume(List.of(a, b), toGood);
       awaitRegistrations(toAll, Set.of(b.nodeId(), outsider.nodeId()), a, b, outsider);
+      awaitRegistrations(toGood, Set.of(a.nodeId(), b.nodeId()), a, b, outsider);
+      long sentAt = System.currentTimeMillis();
       a.vertx().eventBus().publish(toAll, "published by A");
       a.vertx().eventBus().send(toAll, "sent by A");
       a.vertx().eventBus().send(toAll, "sent by A, again");
-      Await.until(clientVertx, 10_000, "B gets A's publish", () -> onB.contains("published by A"));
-      Await.result(clientVertx.timer(NEVER_MS));
-      assertEquals(List.of(), onOutsider, "nothing from the good nodes reaches the outsider");
-
-      // From the outsider: neither a publish nor a request reaches A or B.
-      String toGood = "test.tls." + UUID.randomUUID();
-      List<String> onGoodNodes = consume(a, toGood);
-      onGoodNodes.addAll(consume(b, toGood));
-      awaitRegistrations(toGood, Set.of(a.nodeId(), b.nodeId()), a, b, outsider);
       outsider.vertx().eventBus().publish(toGood, "published by the outsider");
       Future<?> request = outsider.vertx().eventBus().request(toGood, "a request from the outsider",
         new DeliveryOptions().setSendTimeout(NEVER_MS));
+      Await.until(clientVertx, 10_000, "B gets A's publish", () -> onB.contains("published by A"));
       Await.until(clientVertx, NEVER_MS + 5_000, "the outsider's request fails", request::failed);
+      long left = sentAt + NEVER_MS - System.currentTimeMillis();
+      if (left > 0) {
+        Await.result(clientVertx.timer(left));
+      }
+
+      assertEquals(List.of(), onOutsider, "nothing from the good nodes reaches the outsider");
       assertEquals(List.of(), onGoodNodes, "nothing from the outsider reaches A or B");
+      // (Carol does get the presence her own node makes, which names her alone.)
+      assertEquals(List.of(), carolSocket.frames().stream()
+          .filter(f -> "rec".equals(f.getString("type")) && "message".equals(f.getJsonObject("body").getString("type")))
+          .toList(),
+        "no chat message reaches a socket on the outsider");
     } finally {
       Await.result(outsider.close(), 30_000);
     }
   }
 
-  /** Messages that arrive at {@code address} on {@code node}, once the consumer is registered. */
-  private static List<String> consume(ChatNode node, String address) {
-    List<String> received = java.util.Collections.synchronizedList(new ArrayList<>());
-    MessageConsumer<String> consumer = node.vertx().eventBus().consumer(address, message -> {
-      received.add(message.body());
-      message.reply("got it");
-    });
-    Await.result(consumer.completion());
+  /**
+   * Alice on A sends to a fresh channel that Bob (on B) and Carol (on the outsider) subscribe, until
+   * a send is stored: the outsider is a Hazelcast member, so it owns about a third of the channels,
+   * and a send to one of those cannot be forwarded to it (503). Returns Carol's socket.
+   */
+  private BridgeClient sendUntilStored(ChatNode outsider) {
+    ChatClient alice = ChatClient.signIn(clientVertx, a.publicUrl(), "Alice");
+    ChatClient bob = ChatClient.signIn(clientVertx, b.publicUrl(), "Bob");
+    ChatClient carol = ChatClient.signIn(clientVertx, outsider.publicUrl(), "Carol");
+    BridgeClient aliceSocket = sockets.of(alice);
+    for (int attempt = 1; ; attempt++) {
+      String channel = TestNodes.newChannel(alice);
+      String address = "chat.channel." + channel;
+      BridgeClient bobSocket = sockets.subscribed(bob, address);
+      BridgeClient carolSocket = sockets.subscribed(carol, address);
+      awaitRegistrations(address, Set.of(b.nodeId(), outsider.nodeId()), a, b, outsider);
+      JsonObject reply = aliceSocket.request("chat.send", new JsonObject().put("channel", channel).put("text", "members only"));
+      if (reply.getValue("failureCode") == null) {
+        assertEquals("members only", bobSocket.awaitEvent(address, "message").getJsonObject("body")
+          .getJsonObject("message").getString("text"));
+        return carolSocket;
+      }
+      assertEquals(503, reply.getInteger("failureCode"), () -> "a send to a channel the outsider owns: " + reply);
+      assertTrue(attempt < 6, "six channels in a row owned by the outsider");
+    }
+  }
+
+  /** Messages that arrive at {@code address} on any of {@code nodes}, once the consumers are registered. */
+  private static List<String> consume(List<ChatNode> nodes, String address) {
+    List<String> received = Collections.synchronizedList(new ArrayList<>());
+    for (ChatNode node : nodes) {
+      MessageConsumer<String> consumer = node.vertx().eventBus().consumer(address, message -> {
+        received.add(message.body());
+        message.reply("got it");
+      });
+      Await.result(consumer.completion());
+    }
     return received;
   }
 
