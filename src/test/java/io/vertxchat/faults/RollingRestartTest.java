@@ -73,6 +73,10 @@ class RollingRestartTest {
   private static Vertx vertx;
   private static WebClient web;
   private static String database;
+  /** When the script started (System.nanoTime), for the timeline of unanswered sends. */
+  private static volatile long restartStarted;
+  /** Unanswered sends by whole second since the script started (negative: before it). */
+  private final Map<Long, AtomicInteger> failuresBySecond = new java.util.concurrent.ConcurrentSkipListMap<>();
   /** Set before the test closes its sockets: those closes are not drops to recover from. */
   private static volatile boolean finished;
 
@@ -310,6 +314,8 @@ class RollingRestartTest {
     int seq;
     String clientId;
     String channel;
+    long firstTried;
+    long worstAckMs;
     boolean inFlight;
     String lastFailure;
 
@@ -341,6 +347,7 @@ class RollingRestartTest {
         }
         seq++;
         clientId = name + "-" + seq;
+        firstTried = System.nanoTime();
         channel = channels.get((index + seq) % channels.size());
       } else {
         retries.incrementAndGet();
@@ -358,8 +365,12 @@ class RollingRestartTest {
       inFlight = false;
       if (message == null) {
         lastFailure = answer;
-        failures.computeIfAbsent(answer.replaceAll("[0-9a-f-]{36}", "…").replaceAll("\\d+", "N"), k -> new AtomicInteger())
+        failures.computeIfAbsent(answer.replaceAll("\"address\":\"[^\"]*\",", ""), k -> new AtomicInteger())
           .incrementAndGet();
+        if (restartStarted != 0) {
+          failuresBySecond.computeIfAbsent(Math.floorDiv(System.nanoTime() - restartStarted, 1_000_000_000L),
+            k -> new AtomicInteger()).incrementAndGet();
+        }
         return;
       }
       Long before = idOfClientId.putIfAbsent(id, message.getLong("id"));
@@ -367,6 +378,7 @@ class RollingRestartTest {
         conflicts.incrementAndGet();
       }
       acked.get(to).add(message.getLong("id"));
+      worstAckMs = Math.max(worstAckMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstTried));
       clientId = null;
     }
 
@@ -423,7 +435,7 @@ class RollingRestartTest {
     // The restart, through the script, with /ready of every node watched meanwhile.
     AtomicInteger mostOut = new AtomicInteger();
     long watcher = watchReadiness(mostOut);
-    long restartStarted = System.nanoTime();
+    restartStarted = System.nanoTime();
     Path scriptLog = RUN.resolve("rolling-restart.out");
     List<String> command = new ArrayList<>(List.of("bash", "scripts/rolling-restart.sh"));
     pidFiles.forEach(p -> command.add(p.toString()));
@@ -493,6 +505,8 @@ class RollingRestartTest {
           s.node, s.reconnects.get(), lost));
       }
     }
+    Map<String, Integer> reasons = new TreeMap<>();
+    senders.forEach(s -> s.failures.forEach((why, n) -> reasons.merge(why, n.get(), Integer::sum)));
     List<String> restarts = new ArrayList<>();
     Matcher m = RESTARTED.matcher(scriptOutput);
     while (m.find()) {
@@ -503,7 +517,8 @@ class RollingRestartTest {
         + "  clients: %d subscribers on %d channels and %d senders; %d reconnects (%d of subscribers), %d failed"
         + " attempts; the slowest resume took %d ms from the drop; now on nodes %s%n"
         + "  messages: %d acknowledged (%d before the restart, %d during it), %d stored, %d clientIds stored twice,"
-        + " %d ids answered twice for one clientId, %d sends retried %s%n"
+        + " %d ids answered twice for one clientId; %d sends retried, for %s, at these seconds of the restart %s;"
+        + " the slowest acknowledgement took %d ms from the first try%n"
         + "  delivery: %d live + %d from history; %d missing; %d repeated live after a handover (dropped by seq),"
         + " %d given twice by history, %d both live and in a resume's history%n%s"
         + "  run: %d ms from the first sign-in",
@@ -513,7 +528,11 @@ class RollingRestartTest {
       onNode,
       allAcked.size(), ackedBefore, ackedDuring, stored.size(), Long.parseLong(storedTwice),
       senders.stream().mapToInt(s -> s.conflicts.get()).sum(), senders.stream().mapToInt(s -> s.retries.get()).sum(),
-      senders.stream().flatMap(s -> s.failures.entrySet().stream()).toList(),
+      reasons, failuresBySecond, senders.stream().mapToLong(s -> {
+        synchronized (s) {
+          return s.worstAckMs;
+        }
+      }).max().orElse(0),
       live, fromHistory, missing, repeats, historyRepeats, overlap, worst,
       TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - testStarted));
     System.out.println(report);
