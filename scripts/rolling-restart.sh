@@ -2,7 +2,8 @@
 # Restarts the nodes of a cluster one at a time, each with the settings it runs with now:
 #   scripts/rolling-restart.sh NODE...      NODE = PIDFILE or PIDFILE=BASE_URL
 # PIDFILE holds the pid of a node's java process (e.g. `java -jar target/chat.jar & echo $! > n1.pid`).
-# For each node in turn: SIGTERM, wait for the process to exit (it drains; STOP_TIMEOUT s), start
+# For each node in turn: SIGTERM, wait for the process to exit (it drains; STOP_TIMEOUT s, by
+# default the node's CHAT_DRAIN_SECONDS + 40, as a node bounds its shutdown to 30 s), start
 # the same command line again with the same environment and working directory (read from
 # /proc/<pid> before the stop), write its new pid to PIDFILE, wait until BASE_URL/ready answers
 # 200 (READY_TIMEOUT s), and only then go on. BASE_URL defaults to http://127.0.0.1:<the node's
@@ -12,7 +13,6 @@
 set -euo pipefail
 shopt -s inherit_errexit
 
-STOP_TIMEOUT="${STOP_TIMEOUT:-60}"
 READY_TIMEOUT="${READY_TIMEOUT:-120}"
 
 fail() { echo "rolling restart FAILED: $*" >&2; exit 1; }
@@ -26,8 +26,8 @@ alive() { # pid: running, and not a zombie its parent has yet to reap
 }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-[ "$#" -gt 0 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-[[ "$STOP_TIMEOUT" =~ ^[0-9]+$ && "$READY_TIMEOUT" =~ ^[0-9]+$ ]] || fail "STOP_TIMEOUT and READY_TIMEOUT must be whole seconds"
+[ "$#" -gt 0 ] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ "${STOP_TIMEOUT:-0}" =~ ^[0-9]+$ && "$READY_TIMEOUT" =~ ^[0-9]+$ ]] || fail "STOP_TIMEOUT and READY_TIMEOUT must be whole seconds"
 command -v curl >/dev/null || fail "curl is needed to ask /ready"
 
 pid_of() { # pidfile: the pid of a running process, or fail
@@ -37,11 +37,14 @@ pid_of() { # pidfile: the pid of a running process, or fail
   echo "$pid"
 }
 
+setting() { # name, pid, default: the value of a CHAT_* variable in the node's environment
+  local value
+  value="$(tr '\0' '\n' < "/proc/$2/environ" | sed -n "s/^$1=//p" | tail -1)"
+  echo "${value:-$3}"
+}
+
 url_of() { # node argument, pid: the node's base URL
-  if [[ "$1" == *=* ]]; then echo "${1#*=}"; return; fi
-  local port
-  port="$(tr '\0' '\n' < "/proc/$2/environ" | sed -n 's/^CHAT_HTTP_PORT=//p' | tail -1)"
-  echo "http://127.0.0.1:${port:-8080}"
+  if [[ "$1" == *=* ]]; then echo "${1#*=}"; else echo "http://127.0.0.1:$(setting CHAT_HTTP_PORT "$2" 8080)"; fi
 }
 
 # Every node must be up and ready before any goes down: never take a second node out.
@@ -63,13 +66,16 @@ for node in "$@"; do
   dir="$(readlink "/proc/$pid/cwd")"
   log="$(readlink "/proc/$pid/fd/1" || true)"
   [ -f "$log" ] || log="${pidfile%.pid}.log"
+  drain="$(setting CHAT_DRAIN_SECONDS "$pid" 0)"
+  [[ "$drain" =~ ^[0-9]+$ ]] || drain=0
+  stop_timeout="${STOP_TIMEOUT:-$((drain + 40))}"
   started="$(now)"
 
   echo "$pidfile: SIGTERM to pid $pid ($url)"
   kill -TERM "$pid"
-  deadline=$((SECONDS + STOP_TIMEOUT))
+  deadline=$((SECONDS + stop_timeout))
   while alive "$pid"; do
-    [ "$SECONDS" -lt "$deadline" ] || fail "$pidfile: pid $pid did not exit within ${STOP_TIMEOUT}s of SIGTERM"
+    [ "$SECONDS" -lt "$deadline" ] || fail "$pidfile: pid $pid did not exit within ${stop_timeout}s of SIGTERM"
     sleep 0.2
   done
   echo "$pidfile: stopped after $(since "$started") s; starting it again"
