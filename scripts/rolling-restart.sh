@@ -6,9 +6,9 @@
 # default the node's CHAT_DRAIN_SECONDS + 40, as a node bounds its shutdown to 30 s), start
 # the same command line again with the same environment and working directory (read from
 # /proc/<pid> before the stop), write its new pid to PIDFILE, wait until BASE_URL/ready answers
-# 200 (READY_TIMEOUT s), and only then go on. BASE_URL defaults to http://127.0.0.1:<the node's
-# CHAT_HTTP_PORT, else 8080>. Output goes where the old process wrote, if that was a file, else
-# to PIDFILE's name with .log. Stops with a non-zero status and says why at the first node that
+# 200 (READY_TIMEOUT s, default 120), and only then go on. BASE_URL defaults to
+# http://127.0.0.1:<the node's CHAT_HTTP_PORT, else 8080>. Output goes where the old process
+# wrote, if that was a file, else to PIDFILE's name with .log. Stops with a non-zero status and says why at the first node that
 # does not stop or become ready in time, or if a node is not ready before its turn.
 set -euo pipefail
 shopt -s inherit_errexit

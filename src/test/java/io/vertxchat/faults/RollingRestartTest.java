@@ -440,7 +440,6 @@ class RollingRestartTest {
     List<String> command = new ArrayList<>(List.of("bash", "scripts/rolling-restart.sh"));
     pidFiles.forEach(p -> command.add(p.toString()));
     ProcessBuilder script = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(scriptLog.toFile());
-    script.environment().put("STOP_TIMEOUT", "45");
     script.environment().put("READY_TIMEOUT", "90");
     Process restart = script.start();
     boolean ended = restart.waitFor(240, TimeUnit.SECONDS);
