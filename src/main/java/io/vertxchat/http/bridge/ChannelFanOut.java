@@ -4,10 +4,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertxchat.contract.ChannelEvent;
+import io.vertxchat.ops.NodeStats;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * One outbound address on one HTTP verticle instance: a single event-bus consumer, however many
@@ -19,11 +19,12 @@ final class ChannelFanOut {
   private final MessageConsumer<Object> consumer;
   private final Set<BridgeConnection> members = new LinkedHashSet<>();
 
-  ChannelFanOut(Vertx vertx, String address, Consumer<Integer> delivered) {
+  ChannelFanOut(Vertx vertx, String address, NodeStats stats) {
     this.consumer = vertx.eventBus().consumer(address, event -> {
       if (members.isEmpty()) {
         return;
       }
+      long started = System.nanoTime();
       // Channel events arrive encoded once by their publisher; other streams are encoded here, once.
       Object body = event.body();
       Buffer message = body instanceof ChannelEvent channelEvent ? channelEvent.frame() : BridgeFrames.rec(address, body);
@@ -32,12 +33,15 @@ final class ChannelFanOut {
       try {
         // Copy: a slow socket may be dropped (and leave the set) while we write.
         for (BridgeConnection member : members.toArray(new BridgeConnection[0])) {
-          member.deliver(frames);
+          if (!member.deliver(frames)) {
+            stats.socketTooSlow();
+          }
         }
       } finally {
         frames.release();
       }
-      delivered.accept(members.size());
+      stats.fanoutDeliveries(members.size());
+      stats.fanoutLatency(System.nanoTime() - started);
     });
   }
 

@@ -24,7 +24,7 @@ final class FanOuts {
 
   void subscribe(BridgeConnection connection, String address) {
     if (connection.addresses.add(address)) {
-      byAddress.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats::fanoutDeliveries)).add(connection);
+      byAddress.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats)).add(connection);
       String channel = Addresses.channelOf(address);
       if (channel != null) {
         stats.subscribed(channel);
