@@ -7,7 +7,9 @@
       database's xact_commit; the machine's busy CPU seconds (/proc/stat) and load average.
   capacity.py heap PID           heap used after a full GC, in KiB (jcmd GC.run, GC.heap_info)
   capacity.py subs DIR           __vertx.subs entries per member from Hazelcast's diagnostics log
-  capacity.py count PORT METRIC  one metric's value summed over its label sets (for waiting)
+  capacity.py count PORT METRIC  one metric's value summed over its label sets
+  capacity.py wait-stored PORTS AT_LEAST SECONDS   waits (one process, polling every 0.1 s) until
+                                 chat_messages_stored_total summed over the nodes reaches AT_LEAST
   capacity.py summary RUN_DIR... per node count: the window's figures (JSON) and a Markdown table
 
 Only the standard library: it runs wherever bench/capacity.sh does.
@@ -166,6 +168,13 @@ def summarise_run(run_dir):
     meta = json.load(open(os.path.join(run_dir, "run.json")))
     a, b = load(os.path.join(run_dir, "snap-a.json")), load(os.path.join(run_dir, "snap-b.json"))
     wall = b["t"] - a["t"]
+    idle = None
+    if os.path.exists(os.path.join(run_dir, "idle-b.json")):
+        ia, ib = load(os.path.join(run_dir, "idle-a.json")), load(os.path.join(run_dir, "idle-b.json"))
+        idle = {"wall": ib["t"] - ia["t"], "nodes": [(y["cpu_s"] - x["cpu_s"]) / (ib["t"] - ia["t"])
+                                                    for x, y in zip(ia["nodes"], ib["nodes"])],
+                "sockets": [total(y["samples"], "chat_bridge_sockets") for y in ib["nodes"]],
+                "pg": (ib["pg_cpu_s"] - ia["pg_cpu_s"]) / (ib["t"] - ia["t"])}
     stored = sum(total(nb["samples"], "chat_messages_stored_total") - total(na["samples"], "chat_messages_stored_total")
                  for na, nb in zip(a["nodes"], b["nodes"]))
     nodes = []
@@ -173,16 +182,23 @@ def summarise_run(run_dir):
         sa, sb = na["samples"], nb["samples"]
         d = total(sb, "chat_fanout_deliveries_total") - total(sa, "chat_fanout_deliveries_total")
         cpu = nb["cpu_s"] - na["cpu_s"]
+        idle_rate = idle["nodes"][i] if idle else None
+        marginal = cpu - idle_rate * wall if idle else None
         own = total(sb, "chat_messages_stored_total") - total(sa, "chat_messages_stored_total")
         w = delta_bus(bus(sa, "written"), bus(sb, "written"))
         r = delta_bus(bus(sa, "read"), bus(sb, "read"))
         heap = meta["heap_kb"][i]
         node = {
-            "node": i + 1, "pid": na["pid"], "sockets": total(sb, "chat_bridge_sockets"),
+            "node": i + 1, "pid": na["pid"],
+            # the fewer of the two snapshots: a socket count that fell means the window overran the load
+            "sockets": min(total(sa, "chat_bridge_sockets"), total(sb, "chat_bridge_sockets")),
             "channels_here": total(sb, "chat_bridge_channels"),
             "deliveries": d, "stored_here": own, "cpu_s": round(cpu, 3),
             "cpu_util": round(cpu / wall, 3),
             "cpu_us_per_delivery": round(cpu / d * 1e6, 2) if d else None,
+            "idle_cpu_util": round(idle_rate, 4) if idle else None,
+            "idle_sockets": idle["sockets"][i] if idle else None,
+            "marginal_cpu_us_per_delivery": round(marginal / d * 1e6, 2) if idle and d else None,
             "cpu_us_per_stored_message_cluster": round(cpu / stored * 1e6, 1) if stored else None,
             "bus_written_msgs_per_message": round(sum(v[0] for v in w.values()) / stored, 3) if stored else None,
             "bus_written_bytes_per_message": round(sum(v[1] for v in w.values()) / stored, 1) if stored else None,
@@ -192,7 +208,8 @@ def summarise_run(run_dir):
             "bus_read_by_address": {k: [int(v[0]), int(v[1])] for k, v in sorted(r.items())},
             "heap_kb_0_sockets": heap[0], "heap_kb_n_sockets": heap[1], "heap_sockets": heap[2],
             "heap_kb_per_socket": round((heap[1] - heap[0]) / heap[2], 2) if heap[0] and heap[1] and heap[2] else None,
-            "subs_map": meta.get("subs", [{}] * len(a["nodes"]))[i],
+            "subs_map": {k: v for k, v in meta.get("subs", [{}] * len(a["nodes"]))[i].items()
+                         if k in ("ownedEntryCount", "backupEntryCount", "putCount", "removeCount", "publicationCount")},
         }
         nodes.append(node)
     deliveries = sum(n["deliveries"] for n in nodes)
@@ -214,6 +231,9 @@ def summarise_run(run_dir):
         "deliveries_per_message": round(deliveries / stored, 1) if stored else None,
         "nodes_cpu_s": round(node_cpu, 3),
         "nodes_cpu_us_per_delivery": round(node_cpu / deliveries * 1e6, 2) if deliveries else None,
+        "nodes_marginal_cpu_us_per_delivery": round(sum(n["cpu_s"] - n["idle_cpu_util"] * wall for n in nodes)
+                                                    / deliveries * 1e6, 2) if idle and deliveries else None,
+        "pg_idle_cpu_util": round(idle["pg"], 4) if idle else None,
         "pg_cpu_s": round(pg, 3), "pg_cpu_us_per_message": round(pg / stored * 1e6, 1) if stored else None,
         "wal_bytes": wal, "wal_bytes_per_message": round(wal / stored, 1) if stored else None,
         "commits": commits, "messages_per_commit": round(stored / commits, 2) if commits else None,
@@ -232,6 +252,10 @@ def table(runs):
         ("deliveries per message", lambda r: r["deliveries_per_message"]),
         ("node CPU µs per delivery (each node)", lambda r: " / ".join(str(n["cpu_us_per_delivery"]) for n in r["nodes"])),
         ("node CPU µs per delivery (all nodes)", lambda r: r["nodes_cpu_us_per_delivery"]),
+        ("node CPU µs per delivery less the idle rate (each node)", lambda r: " / ".join(str(n["marginal_cpu_us_per_delivery"]) for n in r["nodes"])),
+        ("node CPU µs per delivery less the idle rate (all nodes)", lambda r: r["nodes_marginal_cpu_us_per_delivery"]),
+        ("idle node CPU % of a core before publishing (sockets then)", lambda r: " / ".join(
+            f"{n['idle_cpu_util'] * 100:.1f} ({int(n['idle_sockets'])})" if n["idle_cpu_util"] is not None else "-" for n in r["nodes"])),
         ("node CPU % of a core (each node)", lambda r: " / ".join(f"{n['cpu_util'] * 100:.1f}" for n in r["nodes"])),
         ("bus messages written per chat message (each node)", lambda r: " / ".join(str(n["bus_written_msgs_per_message"]) for n in r["nodes"])),
         ("bus bytes written per chat message (each node)", lambda r: " / ".join(str(n["bus_written_bytes_per_message"]) for n in r["nodes"])),
@@ -284,6 +308,16 @@ def main(argv):
         print(json.dumps(subs(argv[2])))
     elif cmd == "count":
         print(int(total(parse_metrics(metrics_text(argv[2])), argv[3])))
+    elif cmd == "wait-stored":
+        ports, at_least, end = argv[2].split(","), int(argv[3]), time.monotonic() + float(argv[4])
+        while True:
+            n = sum(total(parse_metrics(metrics_text(p)), "chat_messages_stored_total") for p in ports)
+            if n >= at_least:
+                print(int(n))
+                return
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out: {int(n)} messages stored, waiting for {at_least}")
+            time.sleep(0.1)
     elif cmd == "summary":
         summary(argv[2:])
     else:

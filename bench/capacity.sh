@@ -24,7 +24,8 @@
 # -Dhazelcast.diagnostics.*), read after the window.
 #
 # Knobs (environment): NODES (1,2,3), SUBSCRIBERS (3000), CHANNELS (10), RATE (5 msg/s per
-# channel), SETTLE (8 s of publishing before the window), WINDOW (20 s), NODE_HEAP (1g),
+# channel), SETTLE (8 s of publishing before the window), WINDOW (20 s), IDLE (10 s: the nodes'
+# idle CPU rate, measured before publishing, with nodes 2..K's sockets open), NODE_HEAP (1g),
 # SERVER_CPU (1), GEN_CPU (0), SOCKETS_PER_USER (1000), PEER_SRC (/work/shared/peer),
 # OUT_DIR (bench/out/capacity-<UTC time>), KEEP_TMP (set: keep the temp dir).
 # Everything listens on 127.0.0.1 (HTTP 18481.., Hazelcast 15811.., PostgreSQL 54369); every wait
@@ -39,6 +40,7 @@ CHANNELS="${CHANNELS:-10}"
 RATE="${RATE:-5}"
 SETTLE="${SETTLE:-8}"
 WINDOW="${WINDOW:-20}"
+IDLE="${IDLE:-10}"
 NODE_HEAP="${NODE_HEAP:-1g}"
 SERVER_CPU="${SERVER_CPU:-1}"
 GEN_CPU="${GEN_CPU:-0}"
@@ -53,7 +55,7 @@ GEN_OPTS="-XX:+UseSerialGC -Xms1g -Xmx1g"
 OPENS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.management/sun.management=ALL-UNNAMED --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED"
 ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-COMMAND="NODES=$NODES SUBSCRIBERS=$SUBSCRIBERS CHANNELS=$CHANNELS RATE=$RATE SETTLE=$SETTLE WINDOW=$WINDOW"
+COMMAND="NODES=$NODES SUBSCRIBERS=$SUBSCRIBERS CHANNELS=$CHANNELS RATE=$RATE SETTLE=$SETTLE WINDOW=$WINDOW IDLE=$IDLE"
 COMMAND+=" NODE_HEAP=$NODE_HEAP SERVER_CPU=$SERVER_CPU GEN_CPU=$GEN_CPU bench/capacity.sh"
 mkdir -p "$OUT_DIR"
 echo "$COMMAND" >"$OUT_DIR/COMMAND"
@@ -125,11 +127,6 @@ wait_for() {
 }
 metric() { python3 bench/capacity.py count "$1" "$2"; }
 sockets_at_least() { [ "$(metric "$1" chat_bridge_sockets)" -ge "$2" ]; }
-stored_above() {
-  local sum=0 p
-  for p in "${PORTS[@]}"; do sum=$(( sum + $(metric "$p" chat_messages_stored_total) )); done
-  [ "$sum" -gt "$1" ]
-}
 stored_total() {
   local sum=0 p
   for p in "${PORTS[@]}"; do sum=$(( sum + $(metric "$p" chat_messages_stored_total) )); done
@@ -190,8 +187,9 @@ run_k() {
     loadgen 120 "warmup-$i" "${PORTS[$i]}" --clients 100 --rooms "$CHANNELS" --publishers "$CHANNELS" \
       --rate 2 --duration 3 --warmup 2 --drain 2 >>"$RUN/gen.log" 2>&1 || log "warm-up on node $i failed (see gen.log)"
   done
-  local heap0=() heapn=() heaps=()
+  local heap0=() heapn=() heaps=() ports; ports="$(IFS=,; echo "${PORTS[*]}")"
   for i in $(seq 1 "$k"); do heap0[$i]="$(python3 bench/capacity.py heap "${NODE_PIDS[$i]}")"; done
+  local base; base="$(stored_total)"
   # Subscriber-only generators on nodes 2..K (alive well past the window; stopped below).
   local quiet=()
   for i in $(seq 2 "$k"); do
@@ -204,17 +202,22 @@ run_k() {
     heapn[$i]="$(python3 bench/capacity.py heap "${NODE_PIDS[$i]}")"
     heaps[$i]="$(metric "${PORTS[$i]}" chat_bridge_sockets)"
   done
-  # Node 1: subscribers and the publishers; it measures node 1's heap itself (--server-jvm).
-  local base; base="$(stored_total)"
-  local settle_gen=$(( SETTLE )) duration_gen=$(( WINDOW + 10 ))
-  loadgen 400 "node1" "${PORTS[1]}" --clients "$per" --rooms "$CHANNELS" --publishers "$CHANNELS" \
-    --rate "$RATE" --warmup "$settle_gen" --duration "$duration_gen" --drain 10 \
-    --server-pid "${NODE_PIDS[1]}" --server-jvm true >"$RUN/gen-node1.jsonl" 2>>"$RUN/gen.log" &
-  local main=$!; PIDS+=("$main")
-  wait_for "publishing to start" 300 stored_above "$base"
-  sleep "$SETTLE"
+  # Each subscriber-only generator's publisher sends its one message as it connects: wait for them.
+  base="$(timeout 120 python3 bench/capacity.py wait-stored "$ports" "$(( base + k - 1 ))" 100)"
   local spec=""
   for i in $(seq 1 "$k"); do spec+="${spec:+,}${NODE_PIDS[$i]}:${PORTS[$i]}"; done
+  # The idle rate: the same nodes with the subscriber-only sockets open and nothing published.
+  python3 bench/capacity.py snapshot "$RUN/idle-a.json" --nodes "$spec" --pg-pid "$PG_PID" --psql "$PSQL"
+  sleep "$IDLE"
+  python3 bench/capacity.py snapshot "$RUN/idle-b.json" --nodes "$spec" --pg-pid "$PG_PID" --psql "$PSQL"
+  # Node 1: subscribers and the publishers; it measures node 1's heap itself (--server-jvm). It
+  # publishes for WINDOW + 40 s, so the window below ends well inside however slow the machine is.
+  loadgen 400 "node1" "${PORTS[1]}" --clients "$per" --rooms "$CHANNELS" --publishers "$CHANNELS" \
+    --rate "$RATE" --warmup "$SETTLE" --duration "$(( WINDOW + 40 ))" --drain 10 \
+    --server-pid "${NODE_PIDS[1]}" --server-jvm true >"$RUN/gen-node1.jsonl" 2>>"$RUN/gen.log" &
+  local main=$!; PIDS+=("$main")
+  timeout 300 python3 bench/capacity.py wait-stored "$ports" "$(( base + 1 ))" 290 >/dev/null
+  sleep "$SETTLE"
   python3 bench/capacity.py snapshot "$RUN/snap-a.json" --nodes "$spec" --pg-pid "$PG_PID" --psql "$PSQL"
   sleep "$WINDOW"
   python3 bench/capacity.py snapshot "$RUN/snap-b.json" --nodes "$spec" --pg-pid "$PG_PID" --psql "$PSQL"
