@@ -11,6 +11,8 @@
   capacity.py wait-stored PORTS AT_LEAST SECONDS   waits (one process, polling every 0.1 s) until
                                  chat_messages_stored_total summed over the nodes reaches AT_LEAST
   capacity.py summary RUN_DIR... per node count: the window's figures (JSON) and a Markdown table
+  capacity.py keep OUT_DIR DEST  copies a run to DEST (bench/results/...) small: the snapshots' metrics
+                                 cut to the lines the summary reads, no cookies, no Hazelcast logs
 
 Only the standard library: it runs wherever bench/capacity.sh does.
 """
@@ -292,6 +294,34 @@ def summary(dirs):
     print(table(runs))
 
 
+KEEP = ("chat_", "vertx_eventbus_bytes", "vertx_eventbus_published", "vertx_eventbus_sent",
+        "vertx_eventbus_received", "vertx_eventbus_handlers", "vertx_http_server_active")
+
+
+def keep(src, dst):
+    import shutil
+    os.makedirs(dst, exist_ok=True)
+    for f in ("COMMAND", "machine.txt"):
+        if os.path.exists(os.path.join(src, f)):
+            shutil.copy(os.path.join(src, f), dst)
+    for run in sorted(glob.glob(os.path.join(src, "nodes-*"))):
+        out = os.path.join(dst, os.path.basename(run))
+        os.makedirs(out, exist_ok=True)
+        for f in os.listdir(run):
+            p = os.path.join(run, f)
+            if f == "cookies.txt" or os.path.isdir(p):  # session cookies; diagnostics logs (MBs)
+                continue
+            if f.endswith(".json") and f != "run.json":
+                with open(p) as fh:
+                    s = json.load(fh)
+                for n in s["nodes"]:
+                    n["metrics"] = "\n".join(l for l in n["metrics"].splitlines() if l.startswith(KEEP))
+                with open(os.path.join(out, f), "w") as fh:
+                    json.dump(s, fh)
+            else:
+                shutil.copy(p, out)
+
+
 def main(argv):
     if len(argv) < 2:
         raise SystemExit(__doc__)
@@ -320,6 +350,8 @@ def main(argv):
             time.sleep(0.1)
     elif cmd == "summary":
         summary(argv[2:])
+    elif cmd == "keep":
+        keep(argv[2], argv[3])
     else:
         raise SystemExit(__doc__)
 
