@@ -158,9 +158,20 @@ start_node() {
 # loadgen TIMEOUT LABEL PORT ARGS...: the peer generator against one node's raw bridge endpoint.
 loadgen() {
   local limit="$1" label="$2" port="$3"; shift 3
+  LOADGEN_CMD=(timeout "$limit" taskset -c "$GEN_CPU" java $GEN_OPTS -jar "$LOADGEN" --proto chat
+    --url "ws://127.0.0.1:$port/eventbus/websocket" --label "$label" --cookies "$RUN/cookies.txt" "$@")
   echo "timeout $limit taskset -c $GEN_CPU java $GEN_OPTS -jar peer/loadgen/target/loadgen.jar --proto chat --url ws://127.0.0.1:$port/eventbus/websocket --label $label --cookies cookies.txt $*" >>"$RUN/commands.txt"
-  timeout "$limit" taskset -c "$GEN_CPU" java $GEN_OPTS -jar "$LOADGEN" --proto chat \
-    --url "ws://127.0.0.1:$port/eventbus/websocket" --label "$label" --cookies "$RUN/cookies.txt" "$@"
+  [ -n "${LOADGEN_BG:-}" ] || "${LOADGEN_CMD[@]}"
+}
+
+# loadgen_bg OUT TIMEOUT LABEL PORT ARGS...: the same in the background, stdout to OUT; LOADGEN_PID
+# is the timeout process itself (not a subshell), so stopping it stops the generator too.
+loadgen_bg() {
+  local out="$1"; shift
+  LOADGEN_BG=1 loadgen "$@"
+  "${LOADGEN_CMD[@]}" >"$out" 2>>"$RUN/gen.log" &
+  LOADGEN_PID=$!
+  PIDS+=("$LOADGEN_PID")
 }
 
 run_k() {
@@ -193,9 +204,9 @@ run_k() {
   # Subscriber-only generators on nodes 2..K (alive well past the window; stopped below).
   local quiet=()
   for i in $(seq 2 "$k"); do
-    loadgen 400 "subs-$i" "${PORTS[$i]}" --clients "$per" --rooms "$CHANNELS" --publishers 1 --rate 0.001 \
-      --warmup 290 --duration 10 --drain 1 >"$RUN/gen-subs-$i.jsonl" 2>>"$RUN/gen.log" &
-    quiet+=("$!"); PIDS+=("$!")
+    loadgen_bg "$RUN/gen-subs-$i.jsonl" 400 "subs-$i" "${PORTS[$i]}" --clients "$per" --rooms "$CHANNELS" \
+      --publishers 1 --rate 0.001 --warmup 290 --duration 10 --drain 1
+    quiet+=("$LOADGEN_PID")
   done
   for i in $(seq 2 "$k"); do
     wait_for "$per sockets on node $i" 240 sockets_at_least "${PORTS[$i]}" "$(( per + 1 ))"
@@ -212,10 +223,10 @@ run_k() {
   python3 bench/capacity.py snapshot "$RUN/idle-b.json" --nodes "$spec" --pg-pid "$PG_PID" --psql "$PSQL"
   # Node 1: subscribers and the publishers; it measures node 1's heap itself (--server-jvm). It
   # publishes for WINDOW + 40 s, so the window below ends well inside however slow the machine is.
-  loadgen 400 "node1" "${PORTS[1]}" --clients "$per" --rooms "$CHANNELS" --publishers "$CHANNELS" \
-    --rate "$RATE" --warmup "$SETTLE" --duration "$(( WINDOW + 40 ))" --drain 10 \
-    --server-pid "${NODE_PIDS[1]}" --server-jvm true >"$RUN/gen-node1.jsonl" 2>>"$RUN/gen.log" &
-  local main=$!; PIDS+=("$main")
+  loadgen_bg "$RUN/gen-node1.jsonl" 400 "node1" "${PORTS[1]}" --clients "$per" --rooms "$CHANNELS" \
+    --publishers "$CHANNELS" --rate "$RATE" --warmup "$SETTLE" --duration "$(( WINDOW + 40 ))" --drain 10 \
+    --server-pid "${NODE_PIDS[1]}" --server-jvm true
+  local main=$LOADGEN_PID
   timeout 300 python3 bench/capacity.py wait-stored "$ports" "$(( base + 1 ))" 290 >/dev/null
   sleep "$SETTLE"
   python3 bench/capacity.py snapshot "$RUN/snap-a.json" --nodes "$spec" --pg-pid "$PG_PID" --psql "$PSQL"
