@@ -107,7 +107,7 @@ public final class ChatNode {
         .withMetrics(MetricsSetup.factory(stats))
         .build());
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(cluster.getString("host")).setPort(0));
+    options.setEventBusOptions(new EventBusOptions().setHost(cluster.getString("host")).setPort(cluster.getInteger("busPort")));
     return Vertx.builder()
       .with(options)
       .withMetrics(MetricsSetup.factory(stats))

@@ -53,6 +53,7 @@ public final class ChatConfig {
     new Setting("CHAT_CLUSTER", "cluster", "enabled", Kind.BOOL, 0, 0),
     new Setting("CHAT_CLUSTER_HOST", "cluster", "host", Kind.STRING, 0, 0),
     new Setting("CHAT_CLUSTER_PORT", "cluster", "port", Kind.INT, 1, 65535),
+    new Setting("CHAT_CLUSTER_BUS_PORT", "cluster", "busPort", Kind.INT, 0, 65535),
     new Setting("CHAT_CLUSTER_MEMBERS", "cluster", "members", Kind.HOST_PORTS, 0, 0),
     new Setting("CHAT_CLUSTER_NAME", "cluster", "name", Kind.STRING, 0, 0),
     Setting.choice("CHAT_CLUSTER_DISCOVERY", "cluster", "discovery", "tcp", "multicast", "kubernetes"),
@@ -103,7 +104,7 @@ public final class ChatConfig {
       section.put(setting.key(), check(setting, value));
     }
     checkProviders(config.getJsonObject("auth"));
-    checkDiscovery(config.getJsonObject("cluster"));
+    checkCluster(config.getJsonObject("cluster"));
     return config;
   }
 
@@ -174,8 +175,15 @@ public final class ChatConfig {
     }
   }
 
-  /** Each discovery method has the settings it needs, and no seed list it would silently ignore. */
-  private static void checkDiscovery(JsonObject cluster) {
+  /**
+   * The member and the event bus need ports of their own; each discovery method has the settings it
+   * needs, and no seed list it would silently ignore.
+   */
+  private static void checkCluster(JsonObject cluster) {
+    if (cluster.getInteger("busPort").equals(cluster.getInteger("port"))) {
+      throw new ConfigException("CHAT_CLUSTER_BUS_PORT and CHAT_CLUSTER_PORT must differ, both are "
+        + cluster.getInteger("port"));
+    }
     String discovery = cluster.getString("discovery");
     if (!discovery.equals("tcp") && !cluster.getString("members").isBlank()) {
       throw new ConfigException("CHAT_CLUSTER_MEMBERS is the seed list of CHAT_CLUSTER_DISCOVERY=tcp; leave it empty with "
