@@ -126,7 +126,7 @@ class KubernetesManifestsTest {
     for (Object r : role.getJsonArray("rules")) {
       JsonObject rule = (JsonObject) r;
       for (Object resource : rule.getJsonArray("resources")) {
-        granted.put((String) resource, rule.getJsonArray("verbs").getList());
+        granted.put((String) resource, rule.getJsonArray("verbs").stream().map(String::valueOf).toList());
       }
     }
     for (String resource : List.of("endpoints", "endpointslices", "pods")) {
