@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -56,14 +58,22 @@ final class ActivityFeed {
     scheduled = false;
     JsonArray events = pending;
     pending = new JsonArray();
-    // Members as they are now, not when the message was stored: somebody removed meanwhile is not told.
+    // Members as they are now, not when the message was stored: somebody removed meanwhile is not
+    // told. Listed once per channel per tick, shared by its entries.
+    Map<String, JsonArray> membersOf = new HashMap<>();
     events.forEach(e -> {
       JsonObject entry = (JsonObject) e;
-      Set<Long> members = directory.membersOf(entry.getString("channel"));
+      JsonArray members = membersOf.computeIfAbsent(entry.getString("channel"), this::membersNow);
       if (members != null) {
-        entry.put("members", new JsonArray(new ArrayList<>(members)));
+        entry.put("members", members);
       }
     });
     vertx.eventBus().publish(Addresses.ACTIVITY, new JsonObject().put("events", events));
+  }
+
+  /** A private or direct channel's members; null for a public one. */
+  private JsonArray membersNow(String channel) {
+    Set<Long> members = directory.membersOf(channel);
+    return members == null ? null : new JsonArray(new ArrayList<>(members));
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.Shapes;
 import io.vertxchat.contract.ChatException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -221,8 +222,7 @@ final class ChannelDirectory {
   }
 
   private void tellHere(Set<Long> to, JsonObject event) {
-    vertx.eventBus().publish(Addresses.USER_EVENTS_HERE, new JsonObject()
-      .put("to", to == null ? null : new JsonArray(new ArrayList<>(to))).put("event", event), LOCAL);
+    vertx.eventBus().publish(Addresses.USER_EVENTS_HERE, Shapes.userEvent(to, event), LOCAL);
   }
 
   private static Set<Long> ids(JsonArray array) {

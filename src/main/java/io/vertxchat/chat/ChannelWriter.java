@@ -125,7 +125,9 @@ final class ChannelWriter {
     forwarded = vertx.eventBus().consumer(Addresses.writerOn(nodeId), message -> {
       JsonObject body = message.body();
       int attempt = body.getInteger("attempt", 1);
-      if (body.containsKey("dedupKey")) {
+      if (body.containsKey("sync")) {
+        vertx.eventBus().publish(Addresses.channel(body.getString("channel")), body.getString("sync"));
+      } else if (body.containsKey("dedupKey")) {
         enqueue(new Pending(new Item(body.getString("channel"), body.getJsonObject("author"),
           body.getString("text"), body.getString("dedupKey"), body.getJsonArray("mentions")), null, message, attempt));
       } else {
@@ -152,6 +154,19 @@ final class ChannelWriter {
         queues.put(channel, queue);
         claim(channel);
       }));
+  }
+
+  /**
+   * Publishes {@code token} on the channel's address from the channel's owner (here, or forwarded
+   * there): a new subscription's proof that the owner's events reach it ({@link Addresses#CHANNEL_SYNC}).
+   */
+  void sync(String channel, String token) {
+    String owner = owners.ownerOf(channel);
+    if (owner.equals(nodeId)) {
+      vertx.eventBus().publish(Addresses.channel(channel), token);
+    } else {
+      vertx.eventBus().send(Addresses.writerOn(owner), new JsonObject().put("channel", channel).put("sync", token));
+    }
   }
 
   /**

@@ -132,6 +132,7 @@ public class ChatVerticle extends VerticleBase {
       local(Addresses.SIGN_IN, this::signIn),
       local(Addresses.JOIN, this::join),
       local(Addresses.LEAVE, this::leave),
+      this.<JsonObject>local(Addresses.CHANNEL_SYNC, m -> writer.sync(m.body().getString("channel"), m.body().getString("token"))),
       local(Addresses.CHAT_DRAIN, m -> writer.idle().onComplete(v -> m.reply(new JsonObject()))),
       writer.start(),
       presence.start(),

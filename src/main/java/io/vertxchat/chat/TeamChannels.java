@@ -7,13 +7,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.Shapes;
 import io.vertxchat.contract.ChatException;
 import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.contract.Inbound;
 import io.vertxchat.persistence.ChannelStore;
 import io.vertxchat.persistence.MessageStore;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,8 +52,7 @@ final class TeamChannels {
 
   /** Tells {@code to} (user ids; null: everybody) an event on their own stream, on every node. */
   void tell(List<Long> to, JsonObject event) {
-    vertx.eventBus().publish(Addresses.USER_EVENTS, new JsonObject()
-      .put("to", to == null ? null : new JsonArray(new ArrayList<>(to))).put("event", event));
+    vertx.eventBus().publish(Addresses.USER_EVENTS, Shapes.userEvent(to, event));
   }
 
   /** {@code {"with":[user id]}}: the direct conversation of the session user and those people. */

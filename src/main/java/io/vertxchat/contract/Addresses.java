@@ -133,6 +133,14 @@ public final class Addresses {
    */
   public static final String WRITER_PREFIX = "chat.internal.writer.";
   /**
+   * A node's bridge asks, on its own node, that the owner of a channel publish a marker on the
+   * channel's address: {@code {"channel","token"}}; the owner publishes the token (a String) on
+   * {@code chat.channel.<name>}, which fan-outs take as "the owner's events reach me" and never
+   * deliver to sockets.
+   */
+  public static final String CHANNEL_SYNC = "chat.internal.channel.sync";
+
+  /**
    * A private channel's members changed, published to every node's channel directory and bridge:
    * {@code {"channel","version","members":[id],"removed":[id]}}; removed people's sockets stop
    * receiving the channel at once.

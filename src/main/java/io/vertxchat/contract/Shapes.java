@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
 
 /**
  * The one place where the contract's JSON shapes are built: {@code User}, {@code Channel},
@@ -123,6 +125,14 @@ public final class Shapes {
 
   public static JsonObject editEvent(JsonObject message, long seq) {
     return new JsonObject().put("type", "edit").put("seq", seq).put("message", message);
+  }
+
+  /**
+   * What {@link Addresses#USER_EVENTS} and {@link Addresses#USER_EVENTS_HERE} carry: {@code event}
+   * for the user streams of {@code to} (user ids), or of everybody when null.
+   */
+  public static JsonObject userEvent(Collection<Long> to, JsonObject event) {
+    return new JsonObject().put("to", to == null ? null : new JsonArray(new ArrayList<>(to))).put("event", event);
   }
 
   /** A reaction added or removed: the message with its reactions now. */

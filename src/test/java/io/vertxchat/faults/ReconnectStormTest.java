@@ -572,8 +572,16 @@ class ReconnectStormTest {
       throw new AssertionError(e.getMessage() + ": " + senders, e);
     }
     vertx.cancelTimer(ticker);
-    Await.until(vertx, 30_000, "every socket has every acknowledged message of its channel",
-      () -> subs.stream().allMatch(s -> s.hasAll(acked.get(s.channel))));
+    try {
+      Await.until(vertx, 30_000, "every socket has every acknowledged message of its channel",
+        () -> subs.stream().allMatch(s -> s.hasAll(acked.get(s.channel))));
+    } catch (AssertionError e) {
+      List<String> lacking = subs.stream().filter(s -> !s.hasAll(acked.get(s.channel))).limit(10)
+        .map(s -> "socket " + s.index + " (" + s.channel + ", node " + s.node + ", " + s.resumes + " resumes): missing "
+          + s.tallied(acked.get(s.channel)).missingKeys())
+        .toList();
+      throw new AssertionError(e.getMessage() + "; e.g. " + lacking, e);
+    }
 
     // The figures.
     List<Long> resumeMs = subs.stream().map(s -> TimeUnit.NANOSECONDS.toMillis(s.resumedAt - killedAt.get())).sorted().toList();

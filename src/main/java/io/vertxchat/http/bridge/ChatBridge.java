@@ -1,5 +1,6 @@
 package io.vertxchat.http.bridge;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -103,8 +104,9 @@ public final class ChatBridge {
   }
 
   private void join(BridgeConnection connection, Join join) {
-    // Frames after a register wait until it is decided: a client that subscribes and then asks
-    // for history "after" its last id must not miss a message published in between.
+    // Frames after a register wait until it is decided and the channel's events reach this node:
+    // a client that subscribes and then asks for history "after" its last id must not miss a
+    // message published in between.
     connection.socket.pause();
     Membership.Join request = new Membership.Join(join.channel(), connection.id, connection.publicUser);
     vertx.eventBus().<JsonObject>request(Addresses.JOIN, request, TO_CHAT).onComplete(reply -> {
@@ -114,14 +116,19 @@ public final class ChatBridge {
         }
         return;
       }
-      connection.socket.resume();
       if (reply.failed()) {
+        connection.socket.resume();
         refuse(connection, new Refuse(BridgeCodes.REJECTED, "no_such_channel", reply.cause().getMessage()));
         return;
       }
-      fanOuts.subscribe(connection, join.address());
-      // The joiner gets the channel's presence at once, on its own socket.
+      Future<Void> ready = fanOuts.subscribe(connection, join.address());
+      // The joiner gets the channel's presence at once, on its own socket, before any later event.
       connection.write(BridgeFrames.rec(join.address(), reply.result().body()));
+      ready.onComplete(v -> {
+        if (!connection.isClosed()) {
+          connection.socket.resume();
+        }
+      });
     });
   }
 

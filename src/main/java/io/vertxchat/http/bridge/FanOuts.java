@@ -1,5 +1,6 @@
 package io.vertxchat.http.bridge;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.ops.NodeStats;
@@ -22,14 +23,17 @@ final class FanOuts {
     this.stats = NodeStats.of(vertx);
   }
 
-  void subscribe(BridgeConnection connection, String address) {
+  /** Subscribes; completes once the address's events reach this node (at once when they already did). */
+  Future<Void> subscribe(BridgeConnection connection, String address) {
+    ChannelFanOut fanOut = byAddress.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats::fanoutDeliveries));
     if (connection.addresses.add(address)) {
-      byAddress.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats::fanoutDeliveries)).add(connection);
+      fanOut.add(connection);
       String channel = Addresses.channelOf(address);
       if (channel != null) {
         stats.subscribed(channel);
       }
     }
+    return fanOut.ready();
   }
 
   /** Unsubscribes; false when the socket was not subscribed to the address. */
