@@ -79,6 +79,11 @@ final class NodeProcess {
 
   private static final java.util.regex.Pattern READY = java.util.regex.Pattern.compile("node (\\S+) ready at ");
 
+  /** The process id, e.g. for a pid file. */
+  long pid() {
+    return process.pid();
+  }
+
   boolean alive() {
     return process.isAlive();
   }
