@@ -1,7 +1,6 @@
 package io.vertxchat;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import io.vertx.core.DeploymentOptions;
@@ -17,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxchat.chat.ChatVerticle;
+import io.vertxchat.cluster.Discovery;
 import io.vertxchat.config.ChatConfig;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -34,7 +34,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +107,7 @@ public final class ChatNode {
         .withMetrics(MetricsSetup.factory(stats))
         .build());
     }
-    options.setEventBusOptions(new EventBusOptions().setHost(cluster.getString("host")).setPort(0));
+    options.setEventBusOptions(new EventBusOptions().setHost(cluster.getString("host")).setPort(cluster.getInteger("busPort")));
     return Vertx.builder()
       .with(options)
       .withMetrics(MetricsSetup.factory(stats))
@@ -116,7 +115,10 @@ public final class ChatNode {
       .buildClustered();
   }
 
-  /** Hazelcast over TCP-IP on the configured interface: no multicast, no auto-detection, no phone-home. */
+  /**
+   * Hazelcast on the configured interface and port, joining by {@code CHAT_CLUSTER_DISCOVERY}
+   * ({@link Discovery}); no phone-home, no shutdown hook of its own (the node leaves on close).
+   */
   static Config hazelcast(JsonObject cluster) {
     Config hz = ConfigUtil.loadConfig();
     hz.setClusterName(cluster.getString("name"));
@@ -130,15 +132,7 @@ public final class ChatNode {
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(cluster.getInteger("port")).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getString("host")));
-    JoinConfig join = network.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    List<String> members = new ArrayList<>(Arrays.stream(cluster.getString("members").split(","))
-      .map(String::trim)
-      .filter(s -> !s.isEmpty())
-      .toList());
-    members.add(cluster.getString("host") + ":" + cluster.getInteger("port"));
-    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    Discovery.apply(hz, cluster);
     return hz;
   }
 
