@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need (PostgreSQL server binaries,
-# Chromium and its colour emoji font, openssl from Debian's packages) when missing, then builds and tests with Maven (with CI=true
+# Chromium and its colour emoji font, Prometheus and promtool, openssl from Debian's packages) when missing, then builds and tests with Maven (with CI=true
 # also the 10-minute soak), and builds the benchmark's load generator (without running it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Prometheus and promtool for PrometheusStackTest (ops/prometheus, ops/grafana).
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || need+=(prometheus)
 # The event-bus TLS tests make their CA and node certificates with it, at test time.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # Colour emoji for the browser tests' screenshots (reactions); the tests pass without it.

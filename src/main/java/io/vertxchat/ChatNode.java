@@ -1,7 +1,6 @@
 package io.vertxchat;
 
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.github.bucket4j.grid.hazelcast.HazelcastProxyManager;
 import io.vertx.core.DeploymentOptions;
@@ -18,6 +17,7 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertxchat.chat.ChatVerticle;
 import io.vertxchat.cluster.BusTls;
+import io.vertxchat.cluster.Discovery;
 import io.vertxchat.config.ChatConfig;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -35,7 +35,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -110,7 +109,8 @@ public final class ChatNode {
         .build());
     }
     // Node to node over TLS with client certificates when CHAT_CLUSTER_TLS_* name the files.
-    options.setEventBusOptions(BusTls.apply(new EventBusOptions().setHost(cluster.getString("host")).setPort(0), cluster));
+    options.setEventBusOptions(BusTls.apply(
+      new EventBusOptions().setHost(cluster.getString("host")).setPort(cluster.getInteger("busPort")), cluster));
     return Vertx.builder()
       .with(options)
       .withMetrics(MetricsSetup.factory(stats))
@@ -118,7 +118,10 @@ public final class ChatNode {
       .buildClustered();
   }
 
-  /** Hazelcast over TCP-IP on the configured interface: no multicast, no auto-detection, no phone-home. */
+  /**
+   * Hazelcast on the configured interface and port, joining by {@code CHAT_CLUSTER_DISCOVERY}
+   * ({@link Discovery}); no phone-home, no shutdown hook of its own (the node leaves on close).
+   */
   static Config hazelcast(JsonObject cluster) {
     Config hz = ConfigUtil.loadConfig();
     hz.setClusterName(cluster.getString("name"));
@@ -132,15 +135,7 @@ public final class ChatNode {
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(cluster.getInteger("port")).setPortAutoIncrement(false);
     network.getInterfaces().setEnabled(true).setInterfaces(List.of(cluster.getString("host")));
-    JoinConfig join = network.getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    List<String> members = new ArrayList<>(Arrays.stream(cluster.getString("members").split(","))
-      .map(String::trim)
-      .filter(s -> !s.isEmpty())
-      .toList());
-    members.add(cluster.getString("host") + ":" + cluster.getInteger("port"));
-    join.getTcpIpConfig().setEnabled(true).setMembers(members);
+    Discovery.apply(hz, cluster);
     return hz;
   }
 

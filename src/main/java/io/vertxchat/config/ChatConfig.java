@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,11 +25,21 @@ import java.util.Map;
  */
 public final class ChatConfig {
 
-  /** One environment variable and where its value goes in the JSON configuration. */
-  private record Setting(String env, String section, String key, Kind kind, long min, long max) {
+  /**
+   * One environment variable and where its value goes in the JSON configuration; {@code choices}
+   * are the allowed values of a {@link Kind#CHOICE}.
+   */
+  private record Setting(String env, String section, String key, Kind kind, long min, long max, List<String> choices) {
+    Setting(String env, String section, String key, Kind kind, long min, long max) {
+      this(env, section, key, kind, min, max, List.of());
+    }
+
+    static Setting choice(String env, String section, String key, String... choices) {
+      return new Setting(env, section, key, Kind.CHOICE, 0, 0, List.of(choices));
+    }
   }
 
-  private enum Kind { INT, BOOL, STRING, URL, PG_URL, HOST_PORTS, FILE }
+  private enum Kind { INT, BOOL, STRING, URL, PG_URL, HOST_PORTS, CHOICE, MULTICAST_GROUP, FILE }
 
   private static final List<Setting> SETTINGS = List.of(
     new Setting("CHAT_HTTP_HOST", "http", "host", Kind.STRING, 0, 0),
@@ -43,8 +54,16 @@ public final class ChatConfig {
     new Setting("CHAT_CLUSTER", "cluster", "enabled", Kind.BOOL, 0, 0),
     new Setting("CHAT_CLUSTER_HOST", "cluster", "host", Kind.STRING, 0, 0),
     new Setting("CHAT_CLUSTER_PORT", "cluster", "port", Kind.INT, 1, 65535),
+    new Setting("CHAT_CLUSTER_BUS_PORT", "cluster", "busPort", Kind.INT, 0, 65535),
     new Setting("CHAT_CLUSTER_MEMBERS", "cluster", "members", Kind.HOST_PORTS, 0, 0),
     new Setting("CHAT_CLUSTER_NAME", "cluster", "name", Kind.STRING, 0, 0),
+    Setting.choice("CHAT_CLUSTER_DISCOVERY", "cluster", "discovery", "tcp", "multicast", "kubernetes"),
+    new Setting("CHAT_CLUSTER_MULTICAST_GROUP", "cluster", "multicastGroup", Kind.MULTICAST_GROUP, 0, 0),
+    new Setting("CHAT_CLUSTER_MULTICAST_PORT", "cluster", "multicastPort", Kind.INT, 1, 65535),
+    new Setting("CHAT_CLUSTER_KUBERNETES_NAMESPACE", "cluster", "kubernetesNamespace", Kind.STRING, 0, 0),
+    new Setting("CHAT_CLUSTER_KUBERNETES_SERVICE_NAME", "cluster", "kubernetesServiceName", Kind.STRING, 0, 0),
+    new Setting("CHAT_CLUSTER_KUBERNETES_SERVICE_DNS", "cluster", "kubernetesServiceDns", Kind.STRING, 0, 0),
+    new Setting("CHAT_CLUSTER_KUBERNETES_SERVICE_PORT", "cluster", "kubernetesServicePort", Kind.INT, 0, 65535),
     new Setting("CHAT_CLUSTER_TLS_CERT", "cluster", "tlsCert", Kind.FILE, 0, 0),
     new Setting("CHAT_CLUSTER_TLS_KEY", "cluster", "tlsKey", Kind.FILE, 0, 0),
     new Setting("CHAT_CLUSTER_TLS_CA", "cluster", "tlsCa", Kind.FILE, 0, 0),
@@ -89,6 +108,7 @@ public final class ChatConfig {
       section.put(setting.key(), check(setting, value));
     }
     checkProviders(config.getJsonObject("auth"));
+    checkCluster(config.getJsonObject("cluster"));
     checkClusterTls(config.getJsonObject("cluster"));
     return config;
   }
@@ -139,6 +159,21 @@ public final class ChatConfig {
         }
         return text;
       }
+      case CHOICE -> {
+        String choice = text.toLowerCase(Locale.ROOT);
+        if (!setting.choices().contains(choice)) {
+          throw new ConfigException(name + " must be one of " + String.join(", ", setting.choices())
+            + ", got '" + text + "'");
+        }
+        return choice;
+      }
+      case MULTICAST_GROUP -> {
+        if (!isIpv4Multicast(text)) {
+          throw new ConfigException(name + " must be an IPv4 multicast address (224.0.0.0 to 239.255.255.255), got '"
+            + text + "'");
+        }
+        return text;
+      }
       case FILE -> {
         Path path = Path.of(text);
         if (!text.isEmpty() && !(Files.isRegularFile(path) && Files.isReadable(path))) {
@@ -151,6 +186,45 @@ public final class ChatConfig {
         return text;
       }
     }
+  }
+
+  /**
+   * The member and the event bus need ports of their own; each discovery method has the settings it
+   * needs, and no seed list it would silently ignore.
+   */
+  private static void checkCluster(JsonObject cluster) {
+    if (cluster.getInteger("busPort").equals(cluster.getInteger("port"))) {
+      throw new ConfigException("CHAT_CLUSTER_BUS_PORT and CHAT_CLUSTER_PORT must differ, both are "
+        + cluster.getInteger("port"));
+    }
+    String discovery = cluster.getString("discovery");
+    if (!discovery.equals("tcp") && !cluster.getString("members").isBlank()) {
+      throw new ConfigException("CHAT_CLUSTER_MEMBERS is the seed list of CHAT_CLUSTER_DISCOVERY=tcp; leave it empty with "
+        + discovery);
+    }
+    if (discovery.equals("kubernetes")) {
+      boolean byName = !cluster.getString("kubernetesServiceName").isEmpty();
+      boolean byDns = !cluster.getString("kubernetesServiceDns").isEmpty();
+      if (byName == byDns) {
+        throw new ConfigException("CHAT_CLUSTER_DISCOVERY=kubernetes needs exactly one of "
+          + "CHAT_CLUSTER_KUBERNETES_SERVICE_NAME (lookup through the Kubernetes API) or "
+          + "CHAT_CLUSTER_KUBERNETES_SERVICE_DNS (DNS lookup of a headless service)");
+      }
+    }
+  }
+
+  private static boolean isIpv4Multicast(String text) {
+    String[] parts = text.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    for (String part : parts) {
+      if (!part.matches("\\d{1,3}") || Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    int first = Integer.parseInt(parts[0]);
+    return first >= 224 && first <= 239;
   }
 
   private static void checkProviders(JsonObject auth) {

@@ -12,6 +12,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertxchat.contract.Addresses;
 
 import java.lang.management.ManagementFactory;
@@ -26,8 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes this node's {@code monitor.stats} snapshot cluster-wide every second (see
- * {@link #snapshot()} for the shape), probes event-loop delay and pings PostgreSQL for the
- * query latency. Admins see the snapshots through the bridge; nothing else consumes them.
+ * {@link #snapshot()} for the shape), probes event-loop delay, pings PostgreSQL for the
+ * query latency and runs the readiness checks for the {@code chat_node_ready} gauge (so that
+ * Prometheus sees what {@code GET /ready} would answer). Admins see the snapshots through the
+ * bridge; nothing else consumes them.
  *
  * <p>Config: {@code {"node"}}.
  */
@@ -38,6 +41,7 @@ public class MonitorVerticle extends VerticleBase {
 
   private String nodeId;
   private NodeStats stats;
+  private HealthChecks readiness;
   private final AtomicLong loopDelayMax = new AtomicLong();
   private Map<String, double[]> lastCounts = new HashMap<>();
   private long lastAt = System.nanoTime();
@@ -48,6 +52,7 @@ public class MonitorVerticle extends VerticleBase {
   public Future<?> start() {
     nodeId = config().getString("node");
     stats = NodeStats.of(vertx);
+    readiness = Readiness.create(vertx);
     vertx.setPeriodic(PERIOD_MS, id -> tick());
     return Future.succeededFuture();
   }
@@ -58,6 +63,11 @@ public class MonitorVerticle extends VerticleBase {
     vertx.eventBus().publish(Addresses.MONITOR_STATS, snapshot());
     probeEventLoops();
     pingPostgres();
+    checkReadiness();
+  }
+
+  private void checkReadiness() {
+    readiness.checkStatus().onComplete(result -> stats.ready(result.succeeded() && result.result().getUp()));
   }
 
   /** Times how long a task waits on each event loop; the longest wait is the node's delay. */
@@ -74,9 +84,11 @@ public class MonitorVerticle extends VerticleBase {
       long took = System.nanoTime() - started;
       if (reply.succeeded()) {
         stats.pgPing(took);
+        stats.pgUp(true);
         pgPingMs = took / 1e6;
         pgError = null;
       } else {
+        stats.pgUp(false);
         pgPingMs = null;
         pgError = reply.cause().getMessage();
       }

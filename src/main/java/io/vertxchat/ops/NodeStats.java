@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -28,10 +29,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code chat_trim_runs_total{result}}, {@code chat_trim_rows_total}, {@code chat_signins_total{provider}},
  * {@code chat_bridge_rejected_total{reason}}, {@code chat_rate_limited_total{action}},
  * {@code chat_bridge_sockets}, {@code chat_bridge_channels}, {@code chat_eventloop_delay_seconds},
- * {@code chat_pg_ping_seconds}, {@code chat_node_draining}.
+ * {@code chat_pg_ping_seconds}, {@code chat_node_draining}, {@code chat_fanout_latency_seconds},
+ * {@code chat_bridge_too_slow_total}, {@code chat_node_ready}, {@code chat_pg_up}.
+ *
+ * <p>The two latency timers also publish fixed histogram buckets, so that Prometheus can compute
+ * percentiles over any window and across nodes ({@code histogram_quantile}); counters that alerts
+ * watch are registered at zero, so their series exist before the first event.
  */
 public final class NodeStats {
   private static final Map<Vertx, NodeStats> BY_VERTX = new ConcurrentHashMap<>();
+  /** Every {@code action} of {@link #rateLimited}: registered at zero. */
+  private static final String[] RATE_LIMITED_ACTIONS = {"send", "edit", "delete", "react", "channel_create", "search"};
+  /** Histogram buckets of one batch store: group commit takes milliseconds, a struggling database seconds. */
+  private static final Duration[] STORE_BUCKETS = millis(1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000);
+  /** Histogram buckets of one event's local fan-out: microseconds for a few sockets, more for thousands. */
+  private static final Duration[] FANOUT_BUCKETS = millis(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 100);
 
   private final PrometheusMeterRegistry registry;
   private final String registryName;
@@ -40,6 +52,8 @@ public final class NodeStats {
   private final Counter fanoutDeliveries;
   private final Counter bridgeFlushes;
   private final Timer storeLatency;
+  private final Timer fanoutLatency;
+  private final Counter tooSlow;
   private final Counter trimRows;
   private final Timer pgPing;
   private final AtomicInteger sockets = new AtomicInteger();
@@ -48,6 +62,8 @@ public final class NodeStats {
   private final AtomicLong eventLoopDelayNanos = new AtomicLong();
   private final AtomicReference<JsonObject> lastTrim = new AtomicReference<>();
   private volatile boolean draining;
+  private volatile boolean ready;
+  private volatile boolean pgUp;
 
   public NodeStats(String registryName) {
     this.registryName = registryName;
@@ -65,6 +81,14 @@ public final class NodeStats {
     storeLatency = Timer.builder("chat.store.latency")
       .description("Time to store one batch of messages in PostgreSQL")
       .publishPercentiles(0.5, 0.99)
+      .serviceLevelObjectives(STORE_BUCKETS)
+      .register(registry);
+    fanoutLatency = Timer.builder("chat.fanout.latency")
+      .description("Time to write one event to every subscribed socket of one HTTP verticle instance, framing included")
+      .serviceLevelObjectives(FANOUT_BUCKETS)
+      .register(registry);
+    tooSlow = Counter.builder("chat.bridge.too.slow")
+      .description("Sockets closed because they stopped reading and their write queue was full")
       .register(registry);
     trimRows = Counter.builder("chat.trim.rows")
       .description("History rows deleted by the trim timer")
@@ -74,6 +98,9 @@ public final class NodeStats {
       .register(registry);
     for (String result : new String[] {"ran", "skipped", "failed"}) {
       trimRuns(result);
+    }
+    for (String action : RATE_LIMITED_ACTIONS) {
+      rateLimitedCounter(action);
     }
     Gauge.builder("chat.bridge.sockets", sockets, AtomicInteger::get)
       .description("Open SockJS bridge sockets on this node")
@@ -88,6 +115,20 @@ public final class NodeStats {
     Gauge.builder("chat.node.draining", this, s -> s.draining ? 1 : 0)
       .description("1 while the node shuts down")
       .register(registry);
+    Gauge.builder("chat.node.ready", this, s -> s.ready && !s.draining ? 1 : 0)
+      .description("1 while GET /ready passes, as the monitor last checked it (each second)")
+      .register(registry);
+    Gauge.builder("chat.pg.up", this, s -> s.pgUp ? 1 : 0)
+      .description("1 when the monitor's last PostgreSQL ping (each second) was answered")
+      .register(registry);
+  }
+
+  private static Duration[] millis(double... values) {
+    Duration[] durations = new Duration[values.length];
+    for (int i = 0; i < values.length; i++) {
+      durations[i] = Duration.ofNanos(Math.round(values[i] * 1e6));
+    }
+    return durations;
   }
 
   /** The stats bound to {@code vertx}; a node that was not built by ChatNode gets fresh ones. */
@@ -124,6 +165,16 @@ public final class NodeStats {
   /** One message written to {@code sockets} local sockets. */
   public void fanoutDeliveries(int sockets) {
     fanoutDeliveries.increment(sockets);
+  }
+
+  /** How long one event took to reach every local socket of one HTTP verticle instance. */
+  public void fanoutLatency(long nanos) {
+    fanoutLatency.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A socket closed because it stopped reading (its write queue was full). */
+  public void socketTooSlow() {
+    tooSlow.increment();
   }
 
   public void bridgeFlushes(int sockets) {
@@ -195,13 +246,27 @@ public final class NodeStats {
 
   /** A request refused by a rate limit; {@code action} is send, edit, delete or channel_create. */
   public void rateLimited(String action) {
-    Counter.builder("chat.rate.limited").tag("action", action)
+    rateLimitedCounter(action).increment();
+  }
+
+  private Counter rateLimitedCounter(String action) {
+    return Counter.builder("chat.rate.limited").tag("action", action)
       .description("Requests refused with 429, by action")
-      .register(registry).increment();
+      .register(registry);
   }
 
   public void pgPing(long nanos) {
     pgPing.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The monitor's last PostgreSQL ping was answered (true) or failed. */
+  public void pgUp(boolean up) {
+    pgUp = up;
+  }
+
+  /** The monitor's last run of the readiness checks passed (true) or not. */
+  public void ready(boolean passed) {
+    ready = passed;
   }
 
   // ---- Live figures

@@ -57,6 +57,32 @@ class ChatConfigTest {
     assertMessage("CHAT_HISTORY_KEEP", env("CHAT_HISTORY_KEEP", "0"));
     assertMessage("CHAT_CLUSTER_MEMBERS", env("CHAT_CLUSTER_MEMBERS", "127.0.0.1"));
     assertMessage("CHAT_OIDC_ISSUER", env("CHAT_OIDC_ISSUER", "http://idp.example"));
+    assertMessage("CHAT_CLUSTER_DISCOVERY", env("CHAT_CLUSTER_DISCOVERY", "dns"));
+    assertMessage("CHAT_CLUSTER_MULTICAST_GROUP", env("CHAT_CLUSTER_MULTICAST_GROUP", "10.0.0.1"));
+    assertMessage("CHAT_CLUSTER_MULTICAST_GROUP", env("CHAT_CLUSTER_MULTICAST_GROUP", "224.0.0.256"));
+    assertMessage("CHAT_CLUSTER_MULTICAST_PORT", env("CHAT_CLUSTER_MULTICAST_PORT", "0"));
+    assertMessage("CHAT_CLUSTER_KUBERNETES_SERVICE_PORT", env("CHAT_CLUSTER_KUBERNETES_SERVICE_PORT", "-1"));
+    assertMessage("CHAT_CLUSTER_BUS_PORT and CHAT_CLUSTER_PORT must differ",
+      env("CHAT_CLUSTER_PORT", "5701", "CHAT_CLUSTER_BUS_PORT", "5701"));
+  }
+
+  @Test
+  void discovery_is_tcp_unless_set_and_takes_any_case() {
+    assertEquals("tcp", ChatConfig.load(env()).getJsonObject("cluster").getString("discovery"));
+    assertEquals("multicast", ChatConfig.load(env("CHAT_CLUSTER_DISCOVERY", "Multicast"))
+      .getJsonObject("cluster").getString("discovery"));
+  }
+
+  @Test
+  void each_discovery_method_needs_its_own_settings_and_no_other() {
+    assertMessage("CHAT_CLUSTER_MEMBERS is the seed list of CHAT_CLUSTER_DISCOVERY=tcp",
+      env("CHAT_CLUSTER_DISCOVERY", "multicast", "CHAT_CLUSTER_MEMBERS", "127.0.0.1:5701"));
+    assertMessage("CHAT_CLUSTER_KUBERNETES_SERVICE_NAME", env("CHAT_CLUSTER_DISCOVERY", "kubernetes"));
+    assertMessage("exactly one of", env("CHAT_CLUSTER_DISCOVERY", "kubernetes",
+      "CHAT_CLUSTER_KUBERNETES_SERVICE_NAME", "chat-hz", "CHAT_CLUSTER_KUBERNETES_SERVICE_DNS", "chat-hz.chat.svc"));
+    JsonObject dns = ChatConfig.load(env("CHAT_CLUSTER_DISCOVERY", "kubernetes",
+      "CHAT_CLUSTER_KUBERNETES_SERVICE_DNS", "chat-hz.chat.svc")).getJsonObject("cluster");
+    assertEquals("chat-hz.chat.svc", dns.getString("kubernetesServiceDns"));
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.ops.NodeStats;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.testkit.BridgeClient;
 import io.vertxchat.testkit.ChatClient;
@@ -74,6 +75,7 @@ class SlowConsumerTest {
     await(slow.subscribeAsync(Addresses.channel(channel)));
     nodes.awaitRegistrationsOn("chat.channel." + channel, nodes.a());
     slow.pause();
+    double droppedBefore = tooSlowCount();
     long heapBefore = heapAfterGc();
 
     Run disturbed = publishAndMeasure(channel, slow);
@@ -98,6 +100,7 @@ class SlowConsumerTest {
     assertEquals(MESSAGES, disturbed.acked(), "every send acknowledged");
     assertEquals(MESSAGES, disturbed.received(), "the reading socket got every message");
     assertTrue(closed, "the server closed the stalled socket");
+    assertTrue(tooSlowCount() >= droppedBefore + 1, "node A counted the drop in chat_bridge_too_slow_total");
     assertTrue(slowFrames.get() < MESSAGES, "the stalled socket was dropped, not fed everything: " + slowFrames.get());
     assertTrue(disturbed.p99Ms() <= 2 * undisturbed.p99Ms() + 50,
       "p99 " + disturbed.p99Ms() + " ms with a stalled socket vs " + undisturbed.p99Ms() + " ms undisturbed");
@@ -182,6 +185,11 @@ class SlowConsumerTest {
       reader.close();
       publisher.close();
     }
+  }
+
+  /** Node A's count of sockets closed as too slow (what the ChatSocketsDroppedTooSlow alert watches). */
+  private static double tooSlowCount() {
+    return NodeStats.of(nodes.a().vertx()).registry().get("chat.bridge.too.slow").counter().count();
   }
 
   private static long ms(long nanos) {

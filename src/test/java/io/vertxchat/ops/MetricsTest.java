@@ -94,6 +94,14 @@ class MetricsTest {
       assertTrue(sample(after, "chat_bridge_rejected_total", "reason=\"not_admin\"") >= 1);
       assertTrue(sample(after, "chat_fanout_deliveries_total") >= 2 * accepted, "both sockets got every message");
       assertTrue(sample(after, "chat_store_latency_seconds_count") >= 1);
+      // Both latencies as histograms (Prometheus computes p50/p99 across nodes and windows).
+      assertEquals(sample(after, "chat_store_latency_seconds_count"),
+        sample(after, "chat_store_latency_seconds_bucket", "le=\"+Inf\""), "store buckets count every batch");
+      assertTrue(sample(after, "chat_fanout_latency_seconds_bucket", "le=\"+Inf\"") >= accepted,
+        "every message fanned out is timed");
+      // Counters that alerts watch exist at zero before their first event.
+      assertEquals(0, sample(after, "chat_bridge_too_slow_total"));
+      assertEquals(0, sample(after, "chat_rate_limited_total", "action=\"edit\""));
       assertEquals(1, sample(after, "chat_trim_runs_total", "result=\"ran\""));
       assertTrue(sample(after, "chat_trim_rows_total") >= 0);
       assertEquals(2, sample(after, "chat_bridge_sockets"));

@@ -43,11 +43,19 @@ class ReadinessTest {
     return OpsSupport.get(web, node.publicUrl(), "/ready");
   }
 
+  /** A gauge of {@code /metrics}, as Prometheus would scrape it. */
+  private double gauge(String metric) {
+    return OpsSupport.sample(OpsSupport.get(web, node.publicUrl(), "/metrics").bodyAsString(), metric);
+  }
+
   @Test
   void ready_turns_503_with_the_reason_while_postgres_is_down_and_200_when_it_is_back() {
     HttpResponse<Buffer> up = ready();
     assertEquals(200, up.statusCode(), up.bodyAsString());
     assertEquals("UP", up.bodyAsJsonObject().getString("status"));
+    // What Prometheus sees (the monitor checks each second): ready, PostgreSQL reachable.
+    Await.until(client, 10_000, "chat_node_ready and chat_pg_up are 1",
+      () -> gauge("chat_node_ready") == 1 && gauge("chat_pg_up") == 1);
 
     TestPostgres.get().stop();
     try {
@@ -59,10 +67,15 @@ class ReadinessTest {
       assertTrue(body.encode().contains("PostgreSQL is not reachable"), body.encode());
       // Liveness does not depend on the database.
       assertEquals(200, OpsSupport.get(web, node.publicUrl(), "/health").statusCode());
+      // The gauges the alerts ChatNodeNotReady and ChatPostgresUnavailable watch.
+      Await.until(client, 10_000, "chat_node_ready and chat_pg_up are 0",
+        () -> gauge("chat_node_ready") == 0 && gauge("chat_pg_up") == 0);
     } finally {
       TestPostgres.get().start();
     }
     Await.until(client, 30_000, "/ready is 200 again", () -> ready().statusCode() == 200);
+    Await.until(client, 10_000, "chat_node_ready and chat_pg_up are 1 again",
+      () -> gauge("chat_node_ready") == 1 && gauge("chat_pg_up") == 1);
   }
 
   @Test

@@ -49,23 +49,26 @@ final class BridgeConnection {
   /**
    * Writes a fan-out frame, unless this socket stopped reading: then it is closed rather than
    * let its queue grow without bound. The client resumes with {@code chat.history after} its last id.
+   *
+   * @return false when this call closed the socket as too slow (the caller counts it)
    */
-  void deliver(MessageFrames frames) {
+  boolean deliver(MessageFrames frames) {
     if (closed) {
-      return;
+      return true;
     }
     try {
       if (socket.writeQueueFull()) {
         LOG.info("closing socket {} of user {}: it is not reading and its write queue is full", id,
           user == null ? null : user.getLong("id"));
         close(BridgeCodes.TOO_SLOW, "too slow: reconnect and resume after your last id");
-        return;
+        return false;
       }
       socket.deliver(frames);
     } catch (IllegalStateException e) {
       // The WebSocket closed under us (its close handler has not run yet): nothing to deliver.
       closed = true;
     }
+    return true;
   }
 
   void close(int code, String reason) {

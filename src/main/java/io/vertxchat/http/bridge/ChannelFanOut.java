@@ -8,13 +8,13 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
+import io.vertxchat.ops.NodeStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 /**
  * One outbound address on one HTTP verticle instance: a single event-bus consumer, however many
@@ -45,7 +45,7 @@ final class ChannelFanOut {
   private long syncStarted;
   private long retryTimer = -1;
 
-  ChannelFanOut(Vertx vertx, String address, Consumer<Integer> delivered) {
+  ChannelFanOut(Vertx vertx, String address, NodeStats stats) {
     this.vertx = vertx;
     this.consumer = vertx.eventBus().consumer(address, event -> {
       Object body = event.body();
@@ -58,6 +58,7 @@ final class ChannelFanOut {
       if (members.isEmpty()) {
         return;
       }
+      long started = System.nanoTime();
       // Channel events arrive encoded once by their publisher; other streams are encoded here, once.
       Buffer message = body instanceof ChannelEvent channelEvent ? channelEvent.frame() : BridgeFrames.rec(address, body);
       // Each framing's wire frame is built once, here, and shared by every member.
@@ -65,12 +66,15 @@ final class ChannelFanOut {
       try {
         // Copy: a slow socket may be dropped (and leave the set) while we write.
         for (BridgeConnection member : members.toArray(new BridgeConnection[0])) {
-          member.deliver(frames);
+          if (!member.deliver(frames)) {
+            stats.socketTooSlow();
+          }
         }
       } finally {
         frames.release();
       }
-      delivered.accept(members.size());
+      stats.fanoutDeliveries(members.size());
+      stats.fanoutLatency(System.nanoTime() - started);
     });
     String channel = Addresses.channelOf(address);
     consumer.completion().onComplete(registered -> {

@@ -25,7 +25,7 @@ final class FanOuts {
 
   /** Subscribes; completes once the address's events reach this node (at once when they already did). */
   Future<Void> subscribe(BridgeConnection connection, String address) {
-    ChannelFanOut fanOut = byAddress.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats::fanoutDeliveries));
+    ChannelFanOut fanOut = byAddress.computeIfAbsent(address, a -> new ChannelFanOut(vertx, a, stats));
     if (connection.addresses.add(address)) {
       fanOut.add(connection);
       String channel = Addresses.channelOf(address);
