@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertxchat.contract.Addresses;
 import io.vertxchat.contract.ChannelEvent;
@@ -53,6 +55,8 @@ final class ChannelWriter {
   static final int MAX_QUEUED_PER_CHANNEL = 20_000;
   /** Routings of one write (while members' views differ) before it fails with 503. */
   static final int MAX_ATTEMPTS = 4;
+  /** The wait before routing again a write whose owner had no writer: a member leaving or joining. */
+  private static final long REROUTE_MS = 500;
   /** Events per read when a new owner republishes what its predecessor may not have. */
   private static final int REPUBLISH_PAGE = 100;
   /** To a channel's owner: its own store timeout (5 s) plus the way there and back. */
@@ -209,6 +213,10 @@ final class ChannelWriter {
     vertx.eventBus().<JsonObject>request(Addresses.writerOn(owner), forward, FORWARD).onComplete(reply -> {
       if (reply.succeeded()) {
         request.reply(reply.result().body());
+      } else if (reply.cause() instanceof ReplyException failure && failure.failureType() == ReplyFailure.NO_HANDLERS) {
+        // The owner's writer is gone (the node is leaving) or not there yet (it is joining): ask
+        // again once the members agree. It never reached a writer, so nothing was stored.
+        vertx.setTimer(REROUTE_MS, t -> route(pending.again()));
       } else {
         fail(request, ChatException.codeOf(reply.cause()), reply.cause().getMessage());
       }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertxchat.contract.Addresses;
+import io.vertxchat.contract.ErrorCodes;
 import io.vertxchat.support.TestNodes;
 import io.vertxchat.support.TestPostgres;
 import io.vertxchat.testkit.Await;
@@ -545,6 +546,9 @@ class RollingRestartTest {
     }
     assertEquals(1, mostOut.get(), "never two nodes out of service at once (and one was, while it restarted)\n" + report);
     assertTrue(ackedDuring > 0, "traffic flowed during the restart\n" + report);
+    // PostgreSQL never went away: a refusal while owners change must not say it did.
+    assertTrue(reasons.keySet().stream().noneMatch(r -> r.contains(ErrorCodes.STORAGE_UNAVAILABLE_MESSAGE)),
+      "sends refused as if storage were down\n" + report);
     assertTrue(stored.containsAll(allAcked), "every acknowledged message is stored\n" + report);
     assertEquals(allAcked, stored, "every stored message was acknowledged (all sends retried until answered)\n" + report);
     assertEquals("0", storedTwice, "a clientId stored twice\n" + report);
