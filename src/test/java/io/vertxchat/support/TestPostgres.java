@@ -2,12 +2,14 @@ package io.vertxchat.support;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -135,11 +137,24 @@ public final class TestPostgres {
   }
 
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      socket.setReuseAddress(true);
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    // Below Linux's ephemeral range (32768-60999): a port the kernel hands out for port 0 or an
+    // outgoing connection could be taken between this check and the node's bind (seen once: a
+    // Hazelcast port already in use). Each port is handed out once per test JVM.
+    for (int tries = 0; tries < 1_000; tries++) {
+      int port = FIRST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), LAST_PORT - FIRST_PORT);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException inUse) {
+        // the next one
+      }
     }
+    throw new IllegalStateException("no free port in " + FIRST_PORT + "-" + LAST_PORT);
   }
+
+  private static final int FIRST_PORT = 20_000;
+  private static final int LAST_PORT = 32_700;
+  private static final AtomicInteger NEXT_PORT =
+    new AtomicInteger(new Random().nextInt(LAST_PORT - FIRST_PORT));
 }
